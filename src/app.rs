@@ -1,0 +1,56 @@
+//! Dispatch from the parsed command line to the module that owns each command, and the one
+//! place that turns errors into messages and exit codes.
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::env::Env;
+use crate::error::{Error, Kind};
+
+/// Runs awsrun with the process's arguments and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let env = Env::from_os();
+    match cli.command {
+        Some(cmd) => run_command(cmd, &cli.global, &env),
+        None if !cli.run.is_empty() => report(Error::not_implemented("exec", 4), 2),
+        None => {
+            let _ = crate::cli::command().print_help();
+            2
+        }
+    }
+}
+
+fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
+    let _ = (global, env);
+    match cmd {
+        Command::Login(_) => report(Error::not_implemented("login", 3), 2),
+        Command::Logout(_) => report(Error::not_implemented("logout", 3), 2),
+        Command::Exec(_) => report(Error::not_implemented("exec", 4), 2),
+        Command::List(_) => report(Error::not_implemented("list", 2), 2),
+        Command::Profiles => report(Error::not_implemented("profiles", 2), 2),
+        Command::Export(_) => report(Error::not_implemented("export", 4), 2),
+        Command::Whoami(_) => report(Error::not_implemented("whoami", 4), 2),
+        Command::Doctor(_) => report(Error::not_implemented("doctor", 6), 2),
+        Command::Prompt(_) => report(Error::not_implemented("prompt", 5), 2),
+        Command::Hook(_) => report(Error::not_implemented("hook", 5), 2),
+        Command::Completions(_) => report(Error::not_implemented("completions", 5), 2),
+        Command::Man(_) => report(Error::not_implemented("man", 5), 2),
+    }
+}
+
+/// Prints `awsrun: error: MESSAGE` and returns `code`. Usage errors always exit 2.
+pub fn report(err: Error, code: i32) -> i32 {
+    eprintln!("awsrun: error: {err}");
+    if err.kind == Kind::Usage || err.kind == Kind::NotImplemented {
+        2
+    } else {
+        code
+    }
+}

@@ -1,0 +1,12 @@
+//! awsrun: short-lived AWS credentials from the console sign-in for a shell and its programs.
+//!
+//! The binary is a thin shell over this library so that integration tests and benchmarks can
+//! drive the same code.
+
+pub mod app;
+pub mod awsfiles;
+pub mod cache;
+pub mod cli;
+pub mod env;
+pub mod error;
+pub mod fsutil;
