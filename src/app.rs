@@ -28,13 +28,23 @@ pub fn main() -> i32 {
 }
 
 fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
-    let _ = (global, env);
     match cmd {
         Command::Login(_) => report(Error::not_implemented("login", 3), 2),
         Command::Logout(_) => report(Error::not_implemented("logout", 3), 2),
         Command::Exec(_) => report(Error::not_implemented("exec", 4), 2),
-        Command::List(_) => report(Error::not_implemented("list", 2), 2),
-        Command::Profiles => report(Error::not_implemented("profiles", 2), 2),
+        Command::List(a) => crate::list::run(
+            env,
+            global.profile.as_deref(),
+            global.region.as_deref(),
+            a.json,
+        ),
+        Command::Profiles => match crate::list::profiles(env) {
+            Ok(text) => {
+                print!("{text}");
+                0
+            }
+            Err(e) => report(e, crate::list::EXIT_ERROR),
+        },
         Command::Export(_) => report(Error::not_implemented("export", 4), 2),
         Command::Whoami(_) => report(Error::not_implemented("whoami", 4), 2),
         Command::Doctor(_) => report(Error::not_implemented("doctor", 6), 2),

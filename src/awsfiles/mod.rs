@@ -264,11 +264,12 @@ impl Files {
         self.credentials.ini.section(profile)
     }
 
-    /// A config-file section of another kind, such as `[sso-session NAME]`.
+    /// A config-file section of another kind, such as `[sso-session NAME]`, by botocore's
+    /// rule: the header starts with the kind and splits into two words; the last one wins.
     pub fn named_section(&self, kind: &str, name: &str) -> Option<&Section> {
-        self.config.ini.sections.iter().find(|s| {
+        self.config.ini.sections.iter().rev().find(|s| {
             s.name.starts_with(kind)
-                && matches!(shlex_split(&s.name).as_deref(), Some([k, n]) if k == kind && n == name)
+                && matches!(shlex_split(&s.name).as_deref(), Some([_, n]) if n == name)
         })
     }
 
