@@ -221,7 +221,8 @@ region     : us-east-2                : config-file      : $HOME/cfg/my config
 
 #[test]
 fn every_other_method_is_named_as_the_cli_names_it() {
-    let cases: &[(&str, &str, &[(&str, &str)], &str)] = &[
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case] = &[
         ("[profile p]\nsso_start_url = https://x\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n", "", &[], "sso"),
         ("[profile p]\nrole_arn = arn:aws:iam::1:role/R\nweb_identity_token_file = /tok\n", "", &[], "assume-role-with-web-identity"),
         ("[profile p]\naws_access_key_id = AKIACFG000000004\naws_secret_access_key = x\n", "", &[], "config-file"),
