@@ -449,18 +449,6 @@ fn detect_login(ctx: &Ctx<'_>, profile: &str) -> Result<Option<Source>> {
     }))
 }
 
-impl From<crate::cache::CachedKeys> for Keys {
-    fn from(c: crate::cache::CachedKeys) -> Keys {
-        Keys {
-            access_key_id: c.access_key_id,
-            secret_access_key: c.secret_access_key,
-            session_token: Some(c.session_token),
-            expiration: c.expires_at,
-            account_id: c.account_id,
-        }
-    }
-}
-
 // ---- 7. credential_process ----------------------------------------------------------------
 
 fn detect_process(ctx: &Ctx<'_>, profile: &str) -> Result<Option<Source>> {
