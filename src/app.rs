@@ -28,10 +28,9 @@ pub fn main() -> i32 {
 }
 
 fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
-    let _ = (global, env);
     match cmd {
-        Command::Login(_) => report(Error::not_implemented("login", 3), 2),
-        Command::Logout(_) => report(Error::not_implemented("logout", 3), 2),
+        Command::Login(a) => crate::signin::login::run(&a, global, env),
+        Command::Logout(a) => crate::signin::logout::run(&a, global, env),
         Command::Exec(_) => report(Error::not_implemented("exec", 4), 2),
         Command::List(_) => report(Error::not_implemented("list", 2), 2),
         Command::Profiles => report(Error::not_implemented("profiles", 2), 2),

@@ -10,3 +10,6 @@ pub mod cli;
 pub mod env;
 pub mod error;
 pub mod fsutil;
+pub mod emulator;
+pub mod jose;
+pub mod signin;
