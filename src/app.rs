@@ -32,8 +32,19 @@ fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
         Command::Login(a) => crate::signin::login::run(&a, global, env),
         Command::Logout(a) => crate::signin::logout::run(&a, global, env),
         Command::Exec(_) => report(Error::not_implemented("exec", 4), 2),
-        Command::List(_) => report(Error::not_implemented("list", 2), 2),
-        Command::Profiles => report(Error::not_implemented("profiles", 2), 2),
+        Command::List(a) => crate::list::run(
+            env,
+            global.profile.as_deref(),
+            global.region.as_deref(),
+            a.json,
+        ),
+        Command::Profiles => match crate::list::profiles(env) {
+            Ok(text) => {
+                print!("{text}");
+                0
+            }
+            Err(e) => report(e, crate::list::EXIT_ERROR),
+        },
         Command::Export(_) => report(Error::not_implemented("export", 4), 2),
         Command::Whoami(_) => report(Error::not_implemented("whoami", 4), 2),
         Command::Doctor(_) => report(Error::not_implemented("doctor", 6), 2),

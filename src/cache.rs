@@ -11,7 +11,7 @@ use crate::error::{Error, Kind, Result};
 use crate::fsutil;
 
 pub fn cache_dir(env: &Env) -> PathBuf {
-    match env.non_empty("AWS_LOGIN_CACHE_DIRECTORY") {
+    match env.get("AWS_LOGIN_CACHE_DIRECTORY") {
         Some(d) => env.expand_path(d),
         None => env.expand_path("~/.aws/login/cache"),
     }
@@ -70,7 +70,8 @@ impl std::fmt::Debug for CachedKeys {
     }
 }
 
-const REQUIRED: [&str; 4] = ["accessToken", "clientId", "dpopKey", "refreshToken"];
+// botocore checks (and names missing ones) in this order.
+const REQUIRED: [&str; 4] = ["accessToken", "refreshToken", "dpopKey", "clientId"];
 
 impl Cache {
     /// Reads and checks a cache file with botocore's rules and error texts.
