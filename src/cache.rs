@@ -205,7 +205,10 @@ pub fn save_doc(path: &Path, doc: &Map<String, Value>) -> Result<()> {
         fsutil::ensure_private_dir(dir).map_err(|e| {
             Error::new(
                 Kind::Io,
-                format!("Unable to create the login cache directory {}: {e}", dir.display()),
+                format!(
+                    "Unable to create the login cache directory {}: {e}",
+                    dir.display()
+                ),
             )
         })?;
     }
@@ -214,7 +217,10 @@ pub fn save_doc(path: &Path, doc: &Map<String, Value>) -> Result<()> {
     fsutil::write_atomic(path, text.as_bytes(), 0o600).map_err(|e| {
         Error::new(
             Kind::Io,
-            format!("Unable to write the login cache file {}: {e}", path.display()),
+            format!(
+                "Unable to write the login cache file {}: {e}",
+                path.display()
+            ),
         )
     })
 }

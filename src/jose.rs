@@ -7,7 +7,6 @@ use base64::Engine;
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::sec1::{EncodedPoint, ToEncodedPoint};
-use p256::pkcs8::LineEnding;
 use p256::SecretKey;
 use serde_json::{json, Map, Value};
 
@@ -69,12 +68,29 @@ impl DpopKey {
             .map(|secret| DpopKey { secret })
     }
 
-    /// SEC1 DER in PEM, 64-column lines, trailing newline: the CLI's exact layout.
+    /// SEC1 `ECPrivateKey` DER with the curve OID and public key included (as the CLI's
+    /// awscrt export writes it), in PEM with 64-column lines and a trailing newline.
     pub fn to_pem(&self) -> String {
-        self.secret
-            .to_sec1_pem(LineEnding::LF)
-            .map(|p| p.to_string())
-            .unwrap_or_default()
+        let d = self.secret.to_bytes();
+        let point = self.secret.public_key().to_encoded_point(false);
+        let mut der = Vec::with_capacity(121);
+        der.extend_from_slice(&[0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20]);
+        der.extend_from_slice(&d);
+        // [0] namedCurve prime256v1 (1.2.840.10045.3.1.7)
+        der.extend_from_slice(&[
+            0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+        ]);
+        // [1] publicKey BIT STRING, uncompressed point
+        der.extend_from_slice(&[0xa1, 0x44, 0x03, 0x42, 0x00]);
+        der.extend_from_slice(point.as_bytes());
+        let b64 = b64_std(&der);
+        let mut pem = String::from("-----BEGIN EC PRIVATE KEY-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            pem.push_str(&String::from_utf8_lossy(chunk));
+            pem.push('\n');
+        }
+        pem.push_str("-----END EC PRIVATE KEY-----\n");
+        pem
     }
 
     /// The public key as the JWK members in the order the real clients write them.
@@ -117,7 +133,10 @@ type JsonObject = Map<String, Value>;
 pub fn decode_parts(jws: &str) -> Result<(JsonObject, JsonObject), String> {
     let parts: Vec<&str> = jws.split('.').collect();
     if parts.len() != 3 {
-        return Err(format!("expected 3 dot-separated parts, got {}", parts.len()));
+        return Err(format!(
+            "expected 3 dot-separated parts, got {}",
+            parts.len()
+        ));
     }
     let obj = |i: usize, what: &str| -> Result<Map<String, Value>, String> {
         let bytes = b64url_decode(parts[i]).ok_or_else(|| format!("{what} is not base64url"))?;
@@ -214,6 +233,10 @@ mod tests {
         assert!(pem.starts_with("-----BEGIN EC PRIVATE KEY-----\n"));
         assert!(pem.ends_with("-----END EC PRIVATE KEY-----\n"));
         assert!(pem.lines().all(|l| l.len() <= 64));
+        assert!(
+            pem.contains("\nMHcCAQEE"),
+            "SEC1 with curve parameters, like the CLI"
+        );
         let back = DpopKey::from_pem(&pem).unwrap();
         assert_eq!(back.jwk(), k.jwk());
     }

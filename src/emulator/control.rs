@@ -35,14 +35,23 @@ impl Service for Control {
 fn inject(req: &Request, ctx: &Ctx) -> Response {
     let doc: Value = match serde_json::from_slice(&req.body) {
         Ok(v) => v,
-        Err(e) => return Response::json(400, &json!({"message": format!("body is not JSON: {e}")})),
+        Err(e) => {
+            return Response::json(400, &json!({"message": format!("body is not JSON: {e}")}))
+        }
     };
     let s = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_string);
-    let (Some(target), Some(code)) = (s("target").or(Some("signin.token".into())), s("error")) else {
-        return Response::json(400, &json!({"message": "need \"error\" (and optionally \"target\", \"count\")"}));
+    let (Some(target), Some(code)) = (s("target").or(Some("signin.token".into())), s("error"))
+    else {
+        return Response::json(
+            400,
+            &json!({"message": "need \"error\" (and optionally \"target\", \"count\")"}),
+        );
     };
     if super::signin::error_type(&code).is_none() {
-        return Response::json(400, &json!({"message": format!("unknown error code {code}")}));
+        return Response::json(
+            400,
+            &json!({"message": format!("unknown error code {code}")}),
+        );
     }
     let count = doc.get("count").and_then(Value::as_u64).unwrap_or(1);
     let mut sh = ctx.shared();

@@ -15,7 +15,9 @@ use crate::signin::{pkce, unix_now, CLIENT_ID_CROSS_DEVICE, CLIENT_ID_SAME_DEVIC
 /// The `x-amzn-errortype` and HTTP status for each error code the service uses.
 pub fn error_type(code: &str) -> Option<(&'static str, u16)> {
     Some(match code {
-        "TOKEN_EXPIRED" | "USER_CREDENTIALS_CHANGED" | "INSUFFICIENT_PERMISSIONS"
+        "TOKEN_EXPIRED"
+        | "USER_CREDENTIALS_CHANGED"
+        | "INSUFFICIENT_PERMISSIONS"
         | "AUTHCODE_EXPIRED" => ("AccessDeniedException", 400),
         "INVALID_REQUEST" => ("ValidationException", 400),
         "rate_exceeded" => ("TooManyRequestsError", 429),
@@ -117,7 +119,8 @@ fn page(status: u16, title: &str, body_html: &str) -> Response {
 }
 
 fn bad_page(ctx: &Ctx, why: &str) -> Response {
-    ctx.shared().reject("signin.authorize", "INVALID_REQUEST", why);
+    ctx.shared()
+        .reject("signin.authorize", "INVALID_REQUEST", why);
     page(
         400,
         "Invalid sign-in request",
@@ -178,7 +181,10 @@ impl SignIn {
         }
         let challenge = p("code_challenge");
         if challenge.len() != 43 || jose::b64url_decode(challenge).map(|b| b.len()) != Some(32) {
-            return bad_page(ctx, "code_challenge must be base64url(SHA-256(verifier)) without padding");
+            return bad_page(
+                ctx,
+                "code_challenge must be base64url(SHA-256(verifier)) without padding",
+            );
         }
         let id = random_token(16);
         self.st().pending.insert(
@@ -228,7 +234,11 @@ impl SignIn {
         if unix_now() > pending.created + 600 {
             return bad_page(ctx, "this sign-in request is older than 10 minutes");
         }
-        let sep = if pending.redirect_uri.contains('?') { '&' } else { '?' };
+        let sep = if pending.redirect_uri.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         if f("action") == "cancel" {
             ctx.shared().count("signin.denied");
             return Response::redirect(&format!(
@@ -297,7 +307,9 @@ impl SignIn {
         {
             return Err(invalid("Content-Type must be application/json"));
         }
-        let key = self.check_dpop(req, ctx).map_err(|m| invalid(&format!("invalid DPoP proof: {m}")))?;
+        let key = self
+            .check_dpop(req, ctx)
+            .map_err(|m| invalid(&format!("invalid DPoP proof: {m}")))?;
         let body: Map<String, Value> = match serde_json::from_slice(&req.body) {
             Ok(Value::Object(m)) => m,
             _ => return Err(invalid("body must be a JSON object")),
@@ -310,13 +322,22 @@ impl SignIn {
         match s("grantType") {
             "authorization_code" => {
                 ctx.shared().count("signin.token.authorization_code");
-                self.redeem_code(ctx, client_id, s("code"), s("codeVerifier"), s("redirectUri"), key)
+                self.redeem_code(
+                    ctx,
+                    client_id,
+                    s("code"),
+                    s("codeVerifier"),
+                    s("redirectUri"),
+                    key,
+                )
             }
             "refresh_token" => {
                 ctx.shared().count("signin.token.refresh_token");
                 self.redeem_refresh(ctx, client_id, s("refreshToken"), key)
             }
-            _ => Err(invalid("grantType must be authorization_code or refresh_token")),
+            _ => Err(invalid(
+                "grantType must be authorization_code or refresh_token",
+            )),
         }
     }
 
@@ -347,7 +368,10 @@ impl SignIn {
         }
         let htu = format!("{}/v1/token", ctx.base);
         if p("htu") != Some(htu.as_str()) {
-            return Err(format!("htu must be {htu}, got {:?}", p("htu").unwrap_or("")));
+            return Err(format!(
+                "htu must be {htu}, got {:?}",
+                p("htu").unwrap_or("")
+            ));
         }
         let iat = v
             .payload
@@ -362,11 +386,17 @@ impl SignIn {
                 ctx.config.iat_window
             ));
         }
-        let jti = p("jti").filter(|j| !j.is_empty()).ok_or("jti is required")?;
+        let jti = p("jti")
+            .filter(|j| !j.is_empty())
+            .ok_or("jti is required")?;
         if !self.st().jtis.insert(jti.to_string()) {
             return Err("jti was already used (replayed proof)".into());
         }
-        let jwk = v.header.get("jwk").and_then(Value::as_object).ok_or("no jwk")?;
+        let jwk = v
+            .header
+            .get("jwk")
+            .and_then(Value::as_object)
+            .ok_or("no jwk")?;
         let c = |k: &str| jwk.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         Ok((c("x"), c("y")))
     }
@@ -386,24 +416,34 @@ impl SignIn {
             return Err(invalid("unknown authorization code"));
         };
         if c.used {
-            return Err(("AUTHCODE_EXPIRED", "the authorization code was already used".into()));
+            return Err((
+                "AUTHCODE_EXPIRED",
+                "the authorization code was already used".into(),
+            ));
         }
         // Any attempt uses the code up, as OAuth requires.
         c.used = true;
-        if unix_now() > c.created + ctx.config.code_lifetime {
-            return Err(("AUTHCODE_EXPIRED", "the authorization code has expired".into()));
+        if unix_now() >= c.created + ctx.config.code_lifetime {
+            return Err((
+                "AUTHCODE_EXPIRED",
+                "the authorization code has expired".into(),
+            ));
         }
         if c.client_id != client_id {
             return Err(invalid("clientId does not match the authorization request"));
         }
         if c.redirect_uri != redirect_uri {
-            return Err(invalid("redirectUri does not match the authorization request"));
+            return Err(invalid(
+                "redirectUri does not match the authorization request",
+            ));
         }
         if !pkce::valid_verifier(verifier) {
             return Err(invalid("codeVerifier must be 43-128 unreserved characters"));
         }
         if pkce::challenge_of(verifier) != c.challenge {
-            return Err(invalid("codeVerifier does not match code_challenge (PKCE SHA-256)"));
+            return Err(invalid(
+                "codeVerifier does not match code_challenge (PKCE SHA-256)",
+            ));
         }
         let identity = c.identity.clone();
         let session_id = random_token(16);
@@ -451,7 +491,10 @@ impl SignIn {
             return Err(("TOKEN_EXPIRED", "the session no longer exists".into()));
         };
         if session.client_id != client_id {
-            return Err(("INVALID_REQUEST", "clientId does not match the session".into()));
+            return Err((
+                "INVALID_REQUEST",
+                "clientId does not match the session".into(),
+            ));
         }
         if session.key != key {
             return Err((
@@ -460,7 +503,10 @@ impl SignIn {
             ));
         }
         if now > session.started + ctx.config.session_length {
-            return Err(("TOKEN_EXPIRED", "the session has ended; sign in again".into()));
+            return Err((
+                "TOKEN_EXPIRED",
+                "the session has ended; sign in again".into(),
+            ));
         }
         let identity = session.identity.clone();
         if let Some(r) = st.refresh.get_mut(token) {
@@ -528,11 +574,15 @@ fn confirmation(req: &Request, ctx: &Ctx) -> Response {
             "Sign-in failed",
             &format!(
                 "<p id=\"error\">{}</p>",
-                html_escape(req.param("error_description").unwrap_or("No authorization code."))
+                html_escape(
+                    req.param("error_description")
+                        .unwrap_or("No authorization code.")
+                )
             ),
         );
     };
-    let pasted = jose::b64_std(format!("code={}&state={}", url_encode(code), url_encode(state)).as_bytes());
+    let pasted =
+        jose::b64_std(format!("code={}&state={}", url_encode(code), url_encode(state)).as_bytes());
     page(
         200,
         "Authorization code",
@@ -553,7 +603,9 @@ mod tests {
         assert!(loopback_redirect("http://127.0.0.1:5000/oauth/callback"));
         assert!(loopback_redirect("http://localhost:1/oauth/callback"));
         assert!(!loopback_redirect("http://127.0.0.1:5000/oauth/callback/x"));
-        assert!(!loopback_redirect("http://127.0.0.1.evil:5000/oauth/callback"));
+        assert!(!loopback_redirect(
+            "http://127.0.0.1.evil:5000/oauth/callback"
+        ));
         assert!(!loopback_redirect("https://127.0.0.1:0/oauth/callback"));
     }
 }

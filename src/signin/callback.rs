@@ -74,11 +74,19 @@ fn page(status: u16, title: &str, text: &str) -> Response {
 
 fn handle(req: &Request, state: &str, tx: &mpsc::UnboundedSender<Outcome>) -> Response {
     if req.path != super::CALLBACK_PATH {
-        return page(404, "Not found", "This address only accepts the sign-in callback.");
+        return page(
+            404,
+            "Not found",
+            "This address only accepts the sign-in callback.",
+        );
     }
     if req.method != "GET" {
-        return page(405, "Method not allowed", "The sign-in callback is a GET request.")
-            .with_header("allow", "GET");
+        return page(
+            405,
+            "Method not allowed",
+            "The sign-in callback is a GET request.",
+        )
+        .with_header("allow", "GET");
     }
     let got_state = req.param("state");
     if let Some(err) = req.param("error") {
@@ -130,7 +138,10 @@ mod tests {
         Request {
             method: "GET".into(),
             path: path.into(),
-            query: q.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            query: q
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
             ..Default::default()
         }
     }
@@ -140,12 +151,24 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let r = handle(&req("/other", &[("state", "s"), ("code", "c")]), "s", &tx);
         assert_eq!(r.status, 404);
-        let r = handle(&req("/oauth/callback", &[("state", "x"), ("code", "c")]), "s", &tx);
+        let r = handle(
+            &req("/oauth/callback", &[("state", "x"), ("code", "c")]),
+            "s",
+            &tx,
+        );
         assert_eq!(r.status, 400);
-        let r = handle(&req("/oauth/callback", &[("state", "x"), ("error", "e")]), "s", &tx);
+        let r = handle(
+            &req("/oauth/callback", &[("state", "x"), ("error", "e")]),
+            "s",
+            &tx,
+        );
         assert_eq!(r.status, 400);
         assert!(rx.try_recv().is_err(), "nothing accepted yet");
-        let r = handle(&req("/oauth/callback", &[("state", "s"), ("code", "c")]), "s", &tx);
+        let r = handle(
+            &req("/oauth/callback", &[("state", "s"), ("code", "c")]),
+            "s",
+            &tx,
+        );
         assert_eq!(r.status, 200);
         assert!(matches!(rx.try_recv(), Ok(Outcome::Code(c)) if c == "c"));
     }

@@ -46,12 +46,7 @@ impl From<Error> for Failure {
 /// The profile a login or logout targets: `--profile`, `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`,
 /// else `default` (SPEC §2, CLI order). It need not exist yet.
 pub fn profile_name(global: &Global, env: &Env) -> Result<String> {
-    let name = global
-        .profile
-        .clone()
-        .or_else(|| env.get("AWS_PROFILE").map(str::to_string))
-        .or_else(|| env.get("AWS_DEFAULT_PROFILE").map(str::to_string))
-        .unwrap_or_else(|| "default".to_string());
+    let name = crate::profile::select(env, global.profile.as_deref()).name;
     if name.trim().is_empty() || name.contains(['\n', '\r', '[', ']']) {
         return Err(Error::profile_not_found(&name));
     }
@@ -86,12 +81,20 @@ fn check_credential_style(files: &Files, profile: &str) -> Result<()> {
 
 /// `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`, else ask (only on a
 /// terminal). The flag says whether the user was asked, so the answer is saved.
-fn resolve_region(global: &Global, env: &Env, files: &Files, profile: &str) -> Result<(String, bool)> {
+fn resolve_region(
+    global: &Global,
+    env: &Env,
+    files: &Files,
+    profile: &str,
+) -> Result<(String, bool)> {
     let found = global
         .region
         .clone()
         .map(|r| (r, "--region".to_string()))
-        .or_else(|| env.non_empty("AWS_REGION").map(|r| (r.to_string(), "AWS_REGION".into())))
+        .or_else(|| {
+            env.non_empty("AWS_REGION")
+                .map(|r| (r.to_string(), "AWS_REGION".into()))
+        })
         .or_else(|| {
             env.non_empty("AWS_DEFAULT_REGION")
                 .map(|r| (r.to_string(), "AWS_DEFAULT_REGION".into()))
@@ -176,11 +179,19 @@ fn login(args: &LoginArgs, global: &Global, env: &Env) -> std::result::Result<()
     };
 
     let id_token = output.id_token.clone().ok_or_else(|| {
-        Error::new(Kind::Login, "The sign-in service returned no idToken, so the session cannot be named")
+        Error::new(
+            Kind::Login,
+            "The sign-in service returned no idToken, so the session cannot be named",
+        )
     })?;
     let session = jose::jwt_claims(&id_token)
         .and_then(|c| c.get("sub").and_then(Value::as_str).map(str::to_string))
-        .ok_or_else(|| Error::new(Kind::Login, "The idToken from the sign-in service has no 'sub' claim"))?;
+        .ok_or_else(|| {
+            Error::new(
+                Kind::Login,
+                "The idToken from the sign-in service has no 'sub' claim",
+            )
+        })?;
     let account = super::arn_account(&session).ok_or_else(|| {
         Error::new(
             Kind::Login,
@@ -188,7 +199,10 @@ fn login(args: &LoginArgs, global: &Global, env: &Env) -> std::result::Result<()
         )
     })?;
 
-    if let Some(old) = files.get(&profile, "login_session").map(|s| s.text().to_string()) {
+    if let Some(old) = files
+        .get(&profile, "login_session")
+        .map(|s| s.text().to_string())
+    {
         if old != session && !args.yes {
             if !prompt::stdin_is_terminal() {
                 return Err(Error::new(
@@ -210,7 +224,9 @@ fn login(args: &LoginArgs, global: &Global, env: &Env) -> std::result::Result<()
     }
 
     let path = cache::cache_path(env, &session);
-    let doc = cache_document(&path, &output, account, &client_id, &id_token, &key, &region);
+    let doc = cache_document(
+        &path, &output, account, &client_id, &id_token, &key, &region,
+    );
     cache::save_doc(&path, &doc)?;
 
     let mut pairs = vec![("login_session", session.as_str())];
@@ -242,7 +258,10 @@ fn cache_document(
     let expires = super::iso8601(super::unix_now() + out.expires_in);
     let mut at = Map::new();
     at.insert("accessKeyId".into(), out.access_key_id.clone().into());
-    at.insert("secretAccessKey".into(), out.secret_access_key.clone().into());
+    at.insert(
+        "secretAccessKey".into(),
+        out.secret_access_key.clone().into(),
+    );
     at.insert("sessionToken".into(), out.session_token.clone().into());
     at.insert("accountId".into(), account.into());
     at.insert("expiresAt".into(), expires.into());
@@ -298,7 +317,9 @@ impl Flow<'_> {
                 eprintln!("awsrun: could not start a browser; open the URL above yourself.");
             }
         }
-        let spinner = std::io::stderr().is_terminal().then(|| tokio::spawn(spin()));
+        let spinner = std::io::stderr()
+            .is_terminal()
+            .then(|| tokio::spawn(spin()));
         let timeout = Duration::from_secs(self.args.timeout);
         let outcome = tokio::select! {
             o = cb.next() => o,
@@ -318,7 +339,9 @@ impl Flow<'_> {
         let code = match outcome {
             Some(Outcome::Code(c)) => c,
             Some(Outcome::Denied(msg)) => return Err(Error::new(Kind::Login, msg).into()),
-            None => return Err(Error::new(Kind::Login, "The sign-in callback server stopped").into()),
+            None => {
+                return Err(Error::new(Kind::Login, "The sign-in callback server stopped").into())
+            }
         };
         let redirect = cb.redirect_uri.clone();
         let out = self
@@ -329,17 +352,38 @@ impl Flow<'_> {
         Ok((out, client_id.to_string()))
     }
 
-    fn remote(&self, rt: &tokio::runtime::Runtime) -> std::result::Result<(TokenOutput, String), Failure> {
+    fn remote(
+        &self,
+        rt: &tokio::runtime::Runtime,
+    ) -> std::result::Result<(TokenOutput, String), Failure> {
         let client_id = super::CLIENT_ID_CROSS_DEVICE;
         let redirect = format!("{}/v1/sessions/confirmation", self.base);
-        let url = super::authorize_url(self.base, client_id, self.state, &self.pkce.challenge, &redirect);
-        eprintln!("Browser will not be automatically opened.\nPlease visit the following URL:\n\n{url}");
-        let pasted = prompt::ask("\nEnter the authorization code displayed in your browser: ").ok_or_else(|| {
-            Error::new(Kind::Login, "No authorization code was entered (end of input)")
-        })?;
+        let url = super::authorize_url(
+            self.base,
+            client_id,
+            self.state,
+            &self.pkce.challenge,
+            &redirect,
+        );
+        eprintln!(
+            "Browser will not be automatically opened.\nPlease visit the following URL:\n\n{url}"
+        );
+        let pasted = prompt::ask("\nEnter the authorization code displayed in your browser: ")
+            .ok_or_else(|| {
+                Error::new(
+                    Kind::Login,
+                    "No authorization code was entered (end of input)",
+                )
+            })?;
         let code = remote::parse(&pasted, self.state)?;
         let out = rt
-            .block_on(self.client.exchange_code(self.key, client_id, &code, &self.pkce.verifier, &redirect))
+            .block_on(self.client.exchange_code(
+                self.key,
+                client_id,
+                &code,
+                &self.pkce.verifier,
+                &redirect,
+            ))
             .map_err(|e| e.into_error(Stage::Login))?;
         Ok((out, client_id.to_string()))
     }
@@ -349,7 +393,10 @@ async fn spin() {
     const FRAMES: [&str; 4] = ["|", "/", "-", "\\"];
     let mut i = 0usize;
     loop {
-        eprint!("\r{} Waiting for the browser sign-in (Ctrl-C to cancel)", FRAMES[i % 4]);
+        eprint!(
+            "\r{} Waiting for the browser sign-in (Ctrl-C to cancel)",
+            FRAMES[i % 4]
+        );
         i += 1;
         tokio::time::sleep(Duration::from_millis(120)).await;
     }

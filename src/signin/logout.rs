@@ -26,7 +26,10 @@ pub fn run(args: &LogoutArgs, global: &Global, env: &Env) -> i32 {
 fn logout_profile(global: &Global, env: &Env) -> Result<()> {
     let profile = super::login::profile_name(global, env)?;
     let files = Files::load(env)?;
-    let Some(session) = files.get(&profile, "login_session").map(|s| s.text().to_string()) else {
+    let Some(session) = files
+        .get(&profile, "login_session")
+        .map(|s| s.text().to_string())
+    else {
         eprintln!("warning: no login session found for profile '{profile}'");
         return Ok(());
     };
@@ -47,7 +50,10 @@ fn logout_all(env: &Env) -> Result<()> {
         Err(e) => {
             return Err(Error::new(
                 Kind::Io,
-                format!("Unable to list the login cache directory {}: {e}", dir.display()),
+                format!(
+                    "Unable to list the login cache directory {}: {e}",
+                    dir.display()
+                ),
             ))
         }
     };
@@ -86,7 +92,10 @@ fn remove(path: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::new(
             Kind::Io,
-            format!("Unable to delete the login cache file {}: {e}", path.display()),
+            format!(
+                "Unable to delete the login cache file {}: {e}",
+                path.display()
+            ),
         )),
     }
 }

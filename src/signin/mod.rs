@@ -54,7 +54,7 @@ pub fn partition_suffix(region: &str) -> &'static str {
     } else if region.starts_with("us-gov-") {
         "amazonaws-us-gov.com"
     } else {
-        "amazon.com"
+        "aws.amazon.com"
     }
 }
 

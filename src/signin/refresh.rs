@@ -115,8 +115,14 @@ mod tests {
         for t in [0u64, 951_782_400, 1_640_467_800, 1_763_510_400] {
             assert_eq!(parse_iso8601(&super::super::iso8601(t)), Some(t));
         }
-        assert_eq!(parse_iso8601("2021-12-25T21:30:00.123Z"), Some(1_640_467_800));
-        assert_eq!(parse_iso8601("2021-12-25T21:30:00+00:00"), Some(1_640_467_800));
+        assert_eq!(
+            parse_iso8601("2021-12-25T21:30:00.123Z"),
+            Some(1_640_467_800)
+        );
+        assert_eq!(
+            parse_iso8601("2021-12-25T21:30:00+00:00"),
+            Some(1_640_467_800)
+        );
         assert_eq!(parse_iso8601("2021-13-25T21:30:00Z"), None);
         assert_eq!(parse_iso8601("soon"), None);
     }

@@ -7,10 +7,17 @@ use crate::jose::b64_std_decode;
 
 /// Returns the authorization code when `pasted` is well formed and belongs to this login.
 pub fn parse(pasted: &str, expected_state: &str) -> Result<String> {
-    let bad = |why: &str| Error::new(Kind::Login, format!("The authorization code is not valid: {why}"));
+    let bad = |why: &str| {
+        Error::new(
+            Kind::Login,
+            format!("The authorization code is not valid: {why}"),
+        )
+    };
     let text: String = pasted.chars().filter(|c| !c.is_whitespace()).collect();
     if text.is_empty() {
-        return Err(bad("nothing was entered. Paste the code shown on the confirmation page after you sign in."));
+        return Err(bad(
+            "nothing was entered. Paste the code shown on the confirmation page after you sign in.",
+        ));
     }
     let mut padded = text.clone();
     while padded.len() % 4 != 0 {
@@ -19,8 +26,9 @@ pub fn parse(pasted: &str, expected_state: &str) -> Result<String> {
     let bytes = b64_std_decode(&padded).ok_or_else(|| {
         bad("it is not base64 text. Copy the whole code shown on the confirmation page, nothing else.")
     })?;
-    let query = String::from_utf8(bytes)
-        .map_err(|_| bad("it does not decode to text. Copy the whole code shown on the confirmation page."))?;
+    let query = String::from_utf8(bytes).map_err(|_| {
+        bad("it does not decode to text. Copy the whole code shown on the confirmation page.")
+    })?;
     let params = parse_query(&query);
     let get = |k: &str| {
         params
@@ -31,8 +39,16 @@ pub fn parse(pasted: &str, expected_state: &str) -> Result<String> {
     };
     let (code, state) = match (get("code"), get("state")) {
         (Some(c), Some(s)) => (c, s),
-        (None, _) => return Err(bad("it has no authorization code in it. It may be cut short: copy the whole code.")),
-        (_, None) => return Err(bad("it has no state in it. It may be cut short: copy the whole code.")),
+        (None, _) => {
+            return Err(bad(
+                "it has no authorization code in it. It may be cut short: copy the whole code.",
+            ))
+        }
+        (_, None) => {
+            return Err(bad(
+                "it has no state in it. It may be cut short: copy the whole code.",
+            ))
+        }
     };
     if state != expected_state {
         return Err(bad(
