@@ -29,8 +29,8 @@ pub fn main() -> i32 {
 
 fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
     match cmd {
-        Command::Login(_) => report(Error::not_implemented("login", 3), 2),
-        Command::Logout(_) => report(Error::not_implemented("logout", 3), 2),
+        Command::Login(a) => crate::signin::login::run(&a, global, env),
+        Command::Logout(a) => crate::signin::logout::run(&a, global, env),
         Command::Exec(a) => crate::exec::run(global, &a.opts, a.command, env),
         Command::List(a) => crate::list::run(
             env,
