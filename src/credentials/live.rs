@@ -22,6 +22,7 @@ pub enum Live {
     Login {
         profile: String,
         session: String,
+        region: Option<String>,
     },
     Process {
         profile: String,
@@ -40,6 +41,7 @@ impl Live {
             Method::Login => Live::Login {
                 profile: src.profile.clone(),
                 session: src.detail.clone().unwrap_or_default(),
+                region: src.region.clone(),
             },
             Method::CustomProcess => Live::Process {
                 profile: src.profile.clone(),
@@ -104,8 +106,12 @@ impl Live {
     pub async fn fetch(&self, env: &Env, threshold: i64) -> Result<Keys> {
         match self {
             Live::Static(k) => Ok(k.clone()),
-            Live::Login { profile, session } => {
-                super::login::fresh_keys(env, profile, session, threshold).await
+            Live::Login {
+                profile,
+                session,
+                region,
+            } => {
+                super::login::fresh_keys(env, profile, session, region.as_deref(), threshold).await
             }
             Live::Process { profile, command } => {
                 let command = command.clone();

@@ -445,6 +445,7 @@ fn detect_login(ctx: &Ctx<'_>, profile: &str) -> Result<Option<Source>> {
     Ok(f.get(profile, "login_session").map(|s| {
         let mut src = Source::new(Method::Login, profile, Where::file(f, &s));
         src.detail = Some(s.text().to_string());
+        src.region = f.get(profile, "region").map(|r| r.text().to_string());
         src
     }))
 }
