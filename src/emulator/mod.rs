@@ -8,6 +8,7 @@
 
 pub mod control;
 pub mod signin;
+pub mod sts;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -144,6 +145,7 @@ impl Emulator {
             services: vec![
                 Box::new(control::Control),
                 Box::new(signin::SignIn::default()),
+                Box::new(sts::Sts),
             ],
         })
     }
