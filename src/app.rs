@@ -47,7 +47,7 @@ fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
         },
         Command::Export(a) => crate::export::run(global, a.format, env),
         Command::Whoami(_) => report(Error::not_implemented("whoami", 4), 2),
-        Command::Doctor(_) => report(Error::not_implemented("doctor", 6), 2),
+        Command::Doctor(a) => crate::doctor::run(env, global.profile.as_deref(), &a),
         Command::Prompt(_) => report(Error::not_implemented("prompt", 5), 2),
         Command::Hook(_) => report(Error::not_implemented("hook", 5), 2),
         Command::Completions(_) => report(Error::not_implemented("completions", 5), 2),
