@@ -46,7 +46,7 @@ fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
             Err(e) => report(e, crate::list::EXIT_ERROR),
         },
         Command::Export(a) => crate::export::run(global, a.format, env),
-        Command::Whoami(_) => report(Error::not_implemented("whoami", 4), 2),
+        Command::Whoami(a) => crate::whoami::run(global, a.json, env),
         Command::Doctor(a) => crate::doctor::run(env, global.profile.as_deref(), &a),
         Command::Prompt(_) => report(Error::not_implemented("prompt", 5), 2),
         Command::Hook(_) => report(Error::not_implemented("hook", 5), 2),

@@ -65,7 +65,7 @@ pub fn check(env: &Env, files: &Files, explicit: Option<&str>, report: &mut Repo
         Ok(rt) => rt,
         Err(e) => return fail(report, format!("cannot start the network runtime: {e}")),
     };
-    let id = match rt.block_on(sts::get_caller_identity(keys, &region, &endpoint)) {
+    let id = match rt.block_on(sts::get_caller_identity(env, keys, &region, &endpoint)) {
         Ok(id) => id,
         Err(e) => return fail(report, e.to_string()),
     };
