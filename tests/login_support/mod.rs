@@ -297,8 +297,13 @@ pub struct Finished {
 
 impl Running {
     pub fn spawn(mut cmd: Command) -> Running {
+        cmd.stdin(Stdio::piped());
+        Running::spawn_with_stdin(cmd)
+    }
+
+    /// Like `spawn`, keeping the stdin the command was given.
+    pub fn spawn_with_stdin(mut cmd: Command) -> Running {
         let mut child = cmd
-            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
