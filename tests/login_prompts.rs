@@ -4,7 +4,6 @@
 mod login_support;
 
 use std::io::Write;
-use std::os::fd::OwnedFd;
 use std::process::Stdio;
 
 use login_support::*;
@@ -23,7 +22,7 @@ fn login_on_terminal(
     let mut all = vec!["login", "--no-browser"];
     all.extend_from_slice(args);
     let mut cmd = home.awsrun(Some(&emu.base), &all);
-    cmd.stdin(Stdio::from(OwnedFd::from(pty.slave)));
+    cmd.stdin(Stdio::from(pty.slave));
     let mut run = Running::spawn_with_stdin(cmd);
     let url = run.authorize_url(&emu.base);
     let callback = emu.approve(&url, Some(idx));
