@@ -48,7 +48,7 @@ fn same_device_login_writes_the_cli_cache_and_the_profile() {
     assert_eq!(at["accountId"], "123456789012");
     let exp = at["expiresAt"].as_str().unwrap();
     assert!(
-        awsrun::signin::refresh::parse_iso8601(exp).is_some() && exp.ends_with('Z'),
+        awsrun::time::parse_iso8601(exp).is_some() && exp.ends_with('Z'),
         "{exp}"
     );
     assert_eq!(c["tokenType"], "aws_sigv4");

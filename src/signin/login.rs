@@ -255,7 +255,7 @@ fn cache_document(
     key: &DpopKey,
     region: &str,
 ) -> Map<String, Value> {
-    let expires = super::iso8601(super::unix_now() + out.expires_in);
+    let expires = crate::time::iso8601_z(crate::time::now() + out.expires_in as i64);
     let mut at = Map::new();
     at.insert("accessKeyId".into(), out.access_key_id.clone().into());
     at.insert(
