@@ -479,7 +479,7 @@ impl SignIn {
             return Err(("TOKEN_EXPIRED", "the refresh token is not valid".into()));
         };
         if let Some(at) = r.superseded_at {
-            if now > at + ctx.config.refresh_grace {
+            if now >= at + ctx.config.refresh_grace {
                 return Err((
                     "TOKEN_EXPIRED",
                     "the refresh token was rotated out; use the newest one".into(),
