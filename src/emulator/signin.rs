@@ -502,7 +502,7 @@ impl SignIn {
                 "invalid DPoP proof: not signed with the key the session is bound to".into(),
             ));
         }
-        if now > session.started + ctx.config.session_length {
+        if now >= session.started + ctx.config.session_length {
             return Err((
                 "TOKEN_EXPIRED",
                 "the session has ended; sign in again".into(),
