@@ -7,17 +7,28 @@ use crate::env::Env;
 use crate::error::{Error, Kind, Result};
 
 pub fn client(env: &Env, timeout: Duration) -> Result<reqwest::Client> {
-    let mut b = reqwest::Client::builder().timeout(timeout).connect_timeout(Duration::from_secs(10));
+    let mut b = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(10));
     if let Some(bundle) = env.non_empty("AWS_CA_BUNDLE") {
-        let pem = std::fs::read(env.expand_path(bundle))
-            .map_err(|e| Error::new(Kind::InvalidConfig, format!("Unable to read AWS_CA_BUNDLE {bundle}: {e}")))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| Error::new(Kind::InvalidConfig, format!("AWS_CA_BUNDLE {bundle} is not a PEM certificate bundle: {e}")))?;
+        let pem = std::fs::read(env.expand_path(bundle)).map_err(|e| {
+            Error::new(
+                Kind::InvalidConfig,
+                format!("Unable to read AWS_CA_BUNDLE {bundle}: {e}"),
+            )
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            Error::new(
+                Kind::InvalidConfig,
+                format!("AWS_CA_BUNDLE {bundle} is not a PEM certificate bundle: {e}"),
+            )
+        })?;
         for c in certs {
             b = b.add_root_certificate(c);
         }
     }
-    b.build().map_err(|e| Error::new(Kind::Network, format!("cannot set up HTTPS: {e}")))
+    b.build()
+        .map_err(|e| Error::new(Kind::Network, format!("cannot set up HTTPS: {e}")))
 }
 
 /// A reqwest error's text without the URL (which can carry a query string).

@@ -47,27 +47,58 @@ fn network(action: &str, msg: impl std::fmt::Display) -> Error {
 fn form(params: &[(&str, &str)]) -> String {
     params
         .iter()
-        .map(|(k, v)| format!("{}={}", crate::signin::httpd::url_encode(k), crate::signin::httpd::url_encode(v)))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                crate::signin::httpd::url_encode(k),
+                crate::signin::httpd::url_encode(v)
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
 
 /// Sends one STS Query action, SigV4-signed with `keys` when given, and returns the XML body
 /// and the server's Date. Errors carry STS's code and message, never the keys.
-async fn call(env: &Env, keys: Option<&Keys>, region: &str, endpoint: &str, params: &[(&str, &str)]) -> Result<(String, Option<SystemTime>)> {
-    let action = params.iter().find(|(k, _)| *k == "Action").map(|(_, v)| *v).unwrap_or("call");
+async fn call(
+    env: &Env,
+    keys: Option<&Keys>,
+    region: &str,
+    endpoint: &str,
+    params: &[(&str, &str)],
+) -> Result<(String, Option<SystemTime>)> {
+    let action = params
+        .iter()
+        .find(|(k, _)| *k == "Action")
+        .map(|(_, v)| *v)
+        .unwrap_or("call");
     let body = form(params);
     let url = format!("{}/", endpoint.trim_end_matches('/'));
-    let parsed = reqwest::Url::parse(&url).map_err(|e| network(action, format_args!("bad endpoint {endpoint:?}: {e}")))?;
+    let parsed = reqwest::Url::parse(&url)
+        .map_err(|e| network(action, format_args!("bad endpoint {endpoint:?}: {e}")))?;
     let host_header = match (parsed.host_str(), parsed.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_string(),
-        _ => return Err(network(action, format_args!("endpoint {endpoint:?} has no host"))),
+        _ => {
+            return Err(network(
+                action,
+                format_args!("endpoint {endpoint:?} has no host"),
+            ))
+        }
     };
     let client = crate::http::client(env, std::time::Duration::from_secs(30))?;
-    let mut req = client.post(&url).header("content-type", CONTENT_TYPE).body(body.clone());
+    let mut req = client
+        .post(&url)
+        .header("content-type", CONTENT_TYPE)
+        .body(body.clone());
     if let Some(keys) = keys {
-        let creds = Credentials::new(&keys.access_key_id, &keys.secret_access_key, keys.session_token.clone(), None, "awsrun");
+        let creds = Credentials::new(
+            &keys.access_key_id,
+            &keys.secret_access_key,
+            keys.session_token.clone(),
+            None,
+            "awsrun",
+        );
         let identity = creds.into();
         let params = v4::SigningParams::builder()
             .identity(&identity)
@@ -78,22 +109,47 @@ async fn call(env: &Env, keys: Option<&Keys>, region: &str, endpoint: &str, para
             .build()
             .map_err(|e| network(action, format_args!("cannot sign: {e}")))?
             .into();
-        let headers = [("content-type", CONTENT_TYPE), ("host", host_header.as_str())];
-        let signable = SignableRequest::new("POST", url.as_str(), headers.into_iter(), SignableBody::Bytes(body.as_bytes()))
-            .map_err(|e| network(action, format_args!("cannot sign: {e}")))?;
-        let (instructions, _) = sign(signable, &params).map_err(|e| network(action, format_args!("cannot sign: {e}")))?.into_parts();
+        let headers = [
+            ("content-type", CONTENT_TYPE),
+            ("host", host_header.as_str()),
+        ];
+        let signable = SignableRequest::new(
+            "POST",
+            url.as_str(),
+            headers.into_iter(),
+            SignableBody::Bytes(body.as_bytes()),
+        )
+        .map_err(|e| network(action, format_args!("cannot sign: {e}")))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| network(action, format_args!("cannot sign: {e}")))?
+            .into_parts();
         for (name, value) in instructions.headers() {
             req = req.header(name, value);
         }
     }
-    let resp = req.send().await.map_err(|e| network(action, format_args!("cannot reach {endpoint}: {}", crate::http::describe(&e))))?;
+    let resp = req.send().await.map_err(|e| {
+        network(
+            action,
+            format_args!("cannot reach {endpoint}: {}", crate::http::describe(&e)),
+        )
+    })?;
     let status = resp.status();
-    let server_date = resp.headers().get("date").and_then(|v| v.to_str().ok()).and_then(|v| httpdate::parse_http_date(v).ok());
-    let text = resp.text().await.map_err(|e| network(action, crate::http::describe(&e)))?;
+    let server_date = resp
+        .headers()
+        .get("date")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| network(action, crate::http::describe(&e)))?;
     if !status.is_success() {
         let code = tag(&text, "Code").unwrap_or_else(|| status.to_string());
         let msg = tag(&text, "Message").unwrap_or_default();
-        return Err(Error::new(Kind::CredentialRetrieval, format!("STS {action} failed: {code}: {msg}")));
+        return Err(Error::new(
+            Kind::CredentialRetrieval,
+            format!("STS {action} failed: {code}: {msg}"),
+        ));
     }
     Ok((text, server_date))
 }
@@ -103,10 +159,27 @@ fn field(action: &str, xml: &str, t: &str) -> Result<String> {
 }
 
 /// Signs and sends `GetCallerIdentity`.
-pub async fn get_caller_identity(env: &Env, keys: &Keys, region: &str, endpoint: &str) -> Result<Identity> {
+pub async fn get_caller_identity(
+    env: &Env,
+    keys: &Keys,
+    region: &str,
+    endpoint: &str,
+) -> Result<Identity> {
     let a = "GetCallerIdentity";
-    let (xml, server_date) = call(env, Some(keys), region, endpoint, &[("Action", a), ("Version", "2011-06-15")]).await?;
-    Ok(Identity { account: field(a, &xml, "Account")?, arn: field(a, &xml, "Arn")?, user_id: field(a, &xml, "UserId")?, server_date })
+    let (xml, server_date) = call(
+        env,
+        Some(keys),
+        region,
+        endpoint,
+        &[("Action", a), ("Version", "2011-06-15")],
+    )
+    .await?;
+    Ok(Identity {
+        account: field(a, &xml, "Account")?,
+        arn: field(a, &xml, "Arn")?,
+        user_id: field(a, &xml, "UserId")?,
+        server_date,
+    })
 }
 
 /// Parameters of `AssumeRole`, as a profile configures them.
@@ -126,15 +199,29 @@ fn temporary_keys(action: &str, xml: &str) -> Result<Keys> {
         secret_access_key: field(action, xml, "SecretAccessKey")?,
         session_token: Some(field(action, xml, "SessionToken")?),
         expiration: Some(field(action, xml, "Expiration")?),
-        account_id: arn.as_deref().and_then(|a| a.split(':').nth(4)).map(str::to_string),
+        account_id: arn
+            .as_deref()
+            .and_then(|a| a.split(':').nth(4))
+            .map(str::to_string),
     })
 }
 
 /// `AssumeRole` signed with the source keys; `token_code` is the MFA code when the role needs one.
-pub async fn assume_role(env: &Env, source: &Keys, region: &str, endpoint: &str, p: &AssumeRole, token_code: Option<&str>) -> Result<Keys> {
+pub async fn assume_role(
+    env: &Env,
+    source: &Keys,
+    region: &str,
+    endpoint: &str,
+    p: &AssumeRole,
+    token_code: Option<&str>,
+) -> Result<Keys> {
     let a = "AssumeRole";
-    let mut params: Vec<(&str, &str)> =
-        vec![("Action", a), ("Version", "2011-06-15"), ("RoleArn", &p.role_arn), ("RoleSessionName", &p.session_name)];
+    let mut params: Vec<(&str, &str)> = vec![
+        ("Action", a),
+        ("Version", "2011-06-15"),
+        ("RoleArn", &p.role_arn),
+        ("RoleSessionName", &p.session_name),
+    ];
     if let Some(x) = &p.external_id {
         params.push(("ExternalId", x));
     }
@@ -150,9 +237,22 @@ pub async fn assume_role(env: &Env, source: &Keys, region: &str, endpoint: &str,
 }
 
 /// `AssumeRoleWithWebIdentity` (unsigned: the token is the proof).
-pub async fn assume_role_with_web_identity(env: &Env, region: &str, endpoint: &str, role_arn: &str, session_name: &str, token: &str) -> Result<Keys> {
+pub async fn assume_role_with_web_identity(
+    env: &Env,
+    region: &str,
+    endpoint: &str,
+    role_arn: &str,
+    session_name: &str,
+    token: &str,
+) -> Result<Keys> {
     let a = "AssumeRoleWithWebIdentity";
-    let params = [("Action", a), ("Version", "2011-06-15"), ("RoleArn", role_arn), ("RoleSessionName", session_name), ("WebIdentityToken", token)];
+    let params = [
+        ("Action", a),
+        ("Version", "2011-06-15"),
+        ("RoleArn", role_arn),
+        ("RoleSessionName", session_name),
+        ("WebIdentityToken", token),
+    ];
     let (xml, _) = call(env, None, region, endpoint, &params).await?;
     temporary_keys(a, &xml)
 }

@@ -8,10 +8,14 @@ pub fn run(global: &Global, json: bool, env: &Env) -> i32 {
     match identity(global, env) {
         Ok(id) => {
             if json {
-                let v = serde_json::json!({"UserId": id.user_id, "Account": id.account, "Arn": id.arn});
+                let v =
+                    serde_json::json!({"UserId": id.user_id, "Account": id.account, "Arn": id.arn});
                 println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             } else {
-                println!("Account: {}\nArn:     {}\nUserId:  {}", id.account, id.arn, id.user_id);
+                println!(
+                    "Account: {}\nArn:     {}\nUserId:  {}",
+                    id.account, id.arn, id.user_id
+                );
             }
             0
         }
@@ -23,10 +27,18 @@ pub fn run(global: &Global, json: bool, env: &Env) -> i32 {
 }
 
 fn identity(global: &Global, env: &Env) -> Result<crate::sts::Identity> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::new(Kind::Io, e.to_string()))?;
-    let opts = ExecOpts { env: true, ..Default::default() };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(Kind::Io, e.to_string()))?;
+    let opts = ExecOpts {
+        env: true,
+        ..Default::default()
+    };
     let plan = crate::exec::prepare(global, &opts, env, &rt)?;
     let region = plan.region.clone().unwrap_or_else(|| "us-east-1".into());
     let endpoint = crate::sts::endpoint(env, &region);
-    rt.block_on(crate::sts::get_caller_identity(env, &plan.keys, &region, &endpoint))
+    rt.block_on(crate::sts::get_caller_identity(
+        env, &plan.keys, &region, &endpoint,
+    ))
 }

@@ -51,7 +51,8 @@ impl Live {
     /// The live form of a resolved source.
     pub fn plan(src: &Source, env: &Env, files: &Files) -> Result<Live> {
         let setting = |k: &str| files.get(&src.profile, k).map(|s| s.text().to_string());
-        let session_name = || setting("role_session_name").unwrap_or_else(|| format!("awsrun-{}", time::now()));
+        let session_name =
+            || setting("role_session_name").unwrap_or_else(|| format!("awsrun-{}", time::now()));
         let sts_region = || setting("region").unwrap_or_else(|| "us-east-1".to_string());
         Ok(match src.method {
             Method::Login => Live::Login {
@@ -167,21 +168,51 @@ impl Live {
                 .map_err(|e| Error::new(Kind::Io, format!("credential_process task failed: {e}")))?
             }
             Live::Container { url, auth } => container(env, url, auth.as_deref()).await,
-            Live::AssumeRole { params, region, source } => {
+            Live::AssumeRole {
+                params,
+                region,
+                source,
+            } => {
                 let source_keys = Box::pin(source.fetch(env, threshold)).await?;
                 let code = match &params.mfa_serial {
-                    Some(serial) => Some(super::sso::ask_tty(&format!("Enter MFA code for {serial}: "))?),
+                    Some(serial) => Some(super::sso::ask_tty(&format!(
+                        "Enter MFA code for {serial}: "
+                    ))?),
                     None => None,
                 };
                 let endpoint = crate::sts::endpoint(env, region);
-                crate::sts::assume_role(env, &source_keys, region, &endpoint, params, code.as_deref()).await
+                crate::sts::assume_role(
+                    env,
+                    &source_keys,
+                    region,
+                    &endpoint,
+                    params,
+                    code.as_deref(),
+                )
+                .await
             }
-            Live::WebIdentity { role_arn, session_name, token_file, region } => {
+            Live::WebIdentity {
+                role_arn,
+                session_name,
+                token_file,
+                region,
+            } => {
                 let token = std::fs::read_to_string(env.expand_path(token_file)).map_err(|e| {
-                    Error::new(Kind::CredentialRetrieval, format!("Unable to read the web identity token file {token_file}: {e}"))
+                    Error::new(
+                        Kind::CredentialRetrieval,
+                        format!("Unable to read the web identity token file {token_file}: {e}"),
+                    )
                 })?;
                 let endpoint = crate::sts::endpoint(env, region);
-                crate::sts::assume_role_with_web_identity(env, region, &endpoint, role_arn, session_name, token.trim()).await
+                crate::sts::assume_role_with_web_identity(
+                    env,
+                    region,
+                    &endpoint,
+                    role_arn,
+                    session_name,
+                    token.trim(),
+                )
+                .await
             }
             Live::Sso(role) => role.fetch(env).await,
         }
