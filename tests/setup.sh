@@ -2,7 +2,8 @@
 # Installs everything the test suite needs, on Debian 12, and does nothing when it is all present.
 # Safe to run again and again; CI runs it as root on a fresh machine (see .ci/run).
 #   - Debian packages: a real browser and driver, real shells, man, strace, hyperfine
-#   - $REPO/.venv: a Python venv with botocore[crt]==1.44.5, the oracle of tests/differential.rs
+#   - $REPO/.venv: a Python venv with botocore[crt]==1.44.5 (the oracle of tests/differential.rs)
+#     and boto3 of the same version (the children of tests/exec_refresh.rs)
 #   - tests/browser/node_modules via `npm ci`, when tests/browser/package-lock.json exists
 set -euo pipefail
 
@@ -60,8 +61,8 @@ venv_ok() {
     [ -x "$VENV/bin/python" ] &&
         "$VENV/bin/python" - "$BOTOCORE_VERSION" <<'PY' >/dev/null 2>&1
 import sys
-import botocore, awscrt  # awscrt comes with the [crt] extra
-sys.exit(0 if botocore.__version__ == sys.argv[1] else 1)
+import botocore, awscrt, boto3  # awscrt comes with the [crt] extra; boto3 drives exec's children
+sys.exit(0 if botocore.__version__ == sys.argv[1] and boto3.__version__ == sys.argv[1] else 1)
 PY
 }
 if venv_ok; then
@@ -83,7 +84,7 @@ else
         "$PY" -m venv "$VENV"
     fi
     say "installing botocore[crt]==$BOTOCORE_VERSION into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "botocore[crt]==$BOTOCORE_VERSION"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "botocore[crt]==$BOTOCORE_VERSION" "boto3==$BOTOCORE_VERSION"
     venv_ok || die "botocore $BOTOCORE_VERSION with crt is still not importable from $VENV/bin/python"
 fi
 
