@@ -7,9 +7,17 @@ use crate::env::Env;
 use crate::error::{Error, Kind, Result};
 
 pub fn client(env: &Env, timeout: Duration) -> Result<reqwest::Client> {
+    builder(env, timeout)?
+        .build()
+        .map_err(|e| Error::new(Kind::Network, format!("cannot set up HTTPS: {e}")))
+}
+
+/// The common settings, for callers that add their own (no redirects, say).
+pub fn builder(env: &Env, timeout: Duration) -> Result<reqwest::ClientBuilder> {
     let mut b = reqwest::Client::builder()
         .timeout(timeout)
-        .connect_timeout(Duration::from_secs(10));
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(concat!("awsrun/", env!("CARGO_PKG_VERSION")));
     if let Some(bundle) = env.non_empty("AWS_CA_BUNDLE") {
         let pem = std::fs::read(env.expand_path(bundle)).map_err(|e| {
             Error::new(
@@ -27,8 +35,7 @@ pub fn client(env: &Env, timeout: Duration) -> Result<reqwest::Client> {
             b = b.add_root_certificate(c);
         }
     }
-    b.build()
-        .map_err(|e| Error::new(Kind::Network, format!("cannot set up HTTPS: {e}")))
+    Ok(b)
 }
 
 /// A reqwest error's text without the URL (which can carry a query string).
