@@ -9,7 +9,12 @@ use crate::error::{Error, Kind};
 
 /// Runs awsrun with the process's arguments and returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    // `awsrun prompt` runs before every shell prompt: skip building the whole clap command.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(req) = crate::shell::prompt::fast_args(&args) {
+        return crate::shell::prompt::run(&req, &Env::from_os());
+    }
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -34,14 +39,24 @@ fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
         Command::Logout(_) => report(Error::not_implemented("logout", 3), 2),
         Command::Exec(_) => report(Error::not_implemented("exec", 4), 2),
         Command::List(_) => report(Error::not_implemented("list", 2), 2),
-        Command::Profiles => report(Error::not_implemented("profiles", 2), 2),
+        Command::Profiles => crate::shell::completions::run_profiles(env),
         Command::Export(_) => report(Error::not_implemented("export", 4), 2),
         Command::Whoami(_) => report(Error::not_implemented("whoami", 4), 2),
         Command::Doctor(_) => report(Error::not_implemented("doctor", 6), 2),
-        Command::Prompt(_) => report(Error::not_implemented("prompt", 5), 2),
-        Command::Hook(_) => report(Error::not_implemented("hook", 5), 2),
-        Command::Completions(_) => report(Error::not_implemented("completions", 5), 2),
-        Command::Man(_) => report(Error::not_implemented("man", 5), 2),
+        Command::Prompt(a) => {
+            let req = crate::shell::prompt::Request {
+                profile: global.profile.clone(),
+                format: a.format,
+                json: a.json,
+            };
+            crate::shell::prompt::run(&req, env)
+        }
+        Command::Hook(a) => crate::shell::hook::run(&a),
+        Command::Completions(a) => {
+            print!("{}", crate::shell::completions::generate(a.shell));
+            0
+        }
+        Command::Man(a) => crate::shell::man::run(&a),
     }
 }
 

@@ -10,3 +10,4 @@ pub mod cli;
 pub mod env;
 pub mod error;
 pub mod fsutil;
+pub mod shell;
