@@ -24,7 +24,7 @@ pub fn main() -> i32 {
     let env = Env::from_os();
     match cli.command {
         Some(cmd) => run_command(cmd, &cli.global, &env),
-        None if !cli.run.is_empty() => report(Error::not_implemented("exec", 4), 2),
+        None if !cli.run.is_empty() => crate::exec::run(&cli.global, &cli.exec, cli.run, &env),
         None => {
             let _ = crate::cli::command().print_help();
             2
@@ -33,14 +33,24 @@ pub fn main() -> i32 {
 }
 
 fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
-    let _ = (global, env);
     match cmd {
-        Command::Login(_) => report(Error::not_implemented("login", 3), 2),
-        Command::Logout(_) => report(Error::not_implemented("logout", 3), 2),
-        Command::Exec(_) => report(Error::not_implemented("exec", 4), 2),
-        Command::List(_) => report(Error::not_implemented("list", 2), 2),
-        Command::Profiles => crate::shell::completions::run_profiles(env),
-        Command::Export(_) => report(Error::not_implemented("export", 4), 2),
+        Command::Login(a) => crate::signin::login::run(&a, global, env),
+        Command::Logout(a) => crate::signin::logout::run(&a, global, env),
+        Command::Exec(a) => crate::exec::run(global, &a.opts, a.command, env),
+        Command::List(a) => crate::list::run(
+            env,
+            global.profile.as_deref(),
+            global.region.as_deref(),
+            a.json,
+        ),
+        Command::Profiles => match crate::list::profiles(env) {
+            Ok(text) => {
+                print!("{text}");
+                0
+            }
+            Err(e) => report(e, crate::list::EXIT_ERROR),
+        },
+        Command::Export(a) => crate::export::run(global, a.format, env),
         Command::Whoami(_) => report(Error::not_implemented("whoami", 4), 2),
         Command::Doctor(_) => report(Error::not_implemented("doctor", 6), 2),
         Command::Prompt(a) => {

@@ -102,6 +102,8 @@ fn first_prompt(s: &Session) -> String {
     screen.lines().next().unwrap().to_string()
 }
 
+type Env = Vec<(&'static str, String)>;
+
 /// What the segment should read, and its colour as an SGR number (None: NO_COLOR).
 struct Want {
     text: &'static str,
@@ -158,7 +160,7 @@ fn renders_every_case(sh: Sh) {
     };
     let profile = |p: &str| vec![("AWS_PROFILE", p.to_string())];
     let w = |text, sgr| Some(Want { text, sgr });
-    let cases: Vec<(&str, Vec<(&str, String)>, Option<Want>)> = vec![
+    let cases: Vec<(&str, Env, Option<Want>)> = vec![
         (
             "awsrun subshell",
             child(42 * 60 + 30),

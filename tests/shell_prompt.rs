@@ -81,6 +81,24 @@ fn login_session_in_the_credentials_file_counts() {
 }
 
 #[test]
+fn a_role_on_a_login_profile_shows_the_login_session() {
+    let home = Home::standard();
+    let mut config = shell_common::STANDARD_CONFIG.to_string();
+    config += "\n[profile admin]\nrole_arn = arn:aws:iam::1:role/admin\nsource_profile = deploy\n\
+               [profile deploy]\nrole_arn = arn:aws:iam::1:role/deploy\nsource_profile = dev\n\
+               [profile loop]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = loop2\n\
+               [profile loop2]\nrole_arn = arn:aws:iam::1:role/y\nsource_profile = loop\n";
+    home.config(&config);
+    assert_eq!(
+        stdout(&home.awsrun(&["prompt", "-p", "admin"], &[])),
+        "admin 3h12m\n"
+    );
+    let out = home.awsrun(&["prompt", "-p", "loop"], &[]);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
 fn inside_an_awsrun_child_the_parent_decides_without_reading_files() {
     let home = Home::new();
     // An unparseable config would be an error if it were read.

@@ -88,14 +88,14 @@ pub fn read_optional(path: &Path, which: Which) -> Result<(bool, String)> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok((true, text)),
-            Err(e) => Err(Error::new(
-                Kind::ConfigParse,
-                format!(
-                    "Unable to parse config file: {}: not valid UTF-8 at byte {}",
-                    path.display(),
-                    e.utf8_error().valid_up_to()
-                ),
-            )),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let line = 1 + e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count();
+                Err(Error::new(
+                    Kind::ConfigParse,
+                    format!("Unable to parse config file: {}:{line}: not valid UTF-8 (byte {at}); save it as UTF-8", path.display()),
+                ))
+            }
         },
         Err(e) if e.kind() == ErrorKind::NotFound => Ok((false, String::new())),
         Err(e) if e.kind() == ErrorKind::IsADirectory || path.is_dir() => Err(Error::new(
@@ -264,11 +264,12 @@ impl Files {
         self.credentials.ini.section(profile)
     }
 
-    /// A config-file section of another kind, such as `[sso-session NAME]`.
+    /// A config-file section of another kind, such as `[sso-session NAME]`, by botocore's
+    /// rule: the header starts with the kind and splits into two words; the last one wins.
     pub fn named_section(&self, kind: &str, name: &str) -> Option<&Section> {
-        self.config.ini.sections.iter().find(|s| {
+        self.config.ini.sections.iter().rev().find(|s| {
             s.name.starts_with(kind)
-                && matches!(shlex_split(&s.name).as_deref(), Some([k, n]) if k == kind && n == name)
+                && matches!(shlex_split(&s.name).as_deref(), Some([_, n]) if n == name)
         })
     }
 

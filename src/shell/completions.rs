@@ -2,10 +2,7 @@
 //! read from the user's files at completion time (the scripts run `awsrun profiles`, so the
 //! names follow AWS_CONFIG_FILE and edits without regenerating anything).
 
-use crate::awsfiles::Files;
 use crate::cli::Shell;
-use crate::env::Env;
-use crate::error::Result;
 
 /// What clap_complete gives the profile's value in zsh and fish; replaced below.
 const ZSH_VALUE: &str = ":PROFILE:_default'";
@@ -78,26 +75,6 @@ pub fn generate(shell: Shell) -> String {
                 }
             })
             .collect(),
-    }
-}
-
-/// `awsrun profiles`: one profile name a line, in `aws configure list-profiles` order.
-pub fn profile_names(env: &Env) -> Result<Vec<String>> {
-    Ok(Files::load(env)?.profile_names())
-}
-
-pub fn run_profiles(env: &Env) -> i32 {
-    match profile_names(env) {
-        Ok(names) => {
-            let mut out = String::new();
-            for n in names {
-                out.push_str(&n);
-                out.push('\n');
-            }
-            print!("{out}");
-            0
-        }
-        Err(e) => crate::app::report(e, 1),
     }
 }
 

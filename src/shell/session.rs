@@ -76,8 +76,36 @@ pub fn active(explicit: Option<&str>, env: &Env) -> Result<Active> {
             expires: None,
         });
     }
-    let expires = session_end(&files, &profile, env)?;
+    let expires = match login_root(&files, &profile) {
+        Some(root) => session_end(&files, &root, env)?,
+        None => None,
+    };
     Ok(Active { profile, expires })
+}
+
+/// The profile whose login session the profile's credentials come from: itself when it has
+/// `login_session`, else the end of its `role_arn` + `source_profile` chain (as `awsrun exec`
+/// shows it in the child). A loop or a dead end has none; `awsrun list` explains those.
+pub fn login_root(files: &Files, profile: &str) -> Option<String> {
+    let mut current = profile.to_string();
+    let mut seen = vec![];
+    loop {
+        if files.has(&current, "login_session") {
+            return Some(current);
+        }
+        if !files.has(&current, "role_arn") {
+            return None;
+        }
+        let next = files
+            .get(&current, "source_profile")?
+            .text()
+            .trim()
+            .to_string();
+        if seen.contains(&next) || next == current {
+            return None;
+        }
+        seen.push(std::mem::replace(&mut current, next));
+    }
 }
 
 /// When the profile's login session ends, or `None` when it has no `login_session` or no cached
