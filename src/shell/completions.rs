@@ -48,6 +48,17 @@ _awsrun_profiles() {
 
 const FISH_PROFILES: &str = " -f -a '(awsrun profiles 2>/dev/null)'";
 
+/// clap's conditions reject `awsrun -p <TAB>` before any subcommand (its argparse check fails
+/// on the value-less -p), so a plain rule on the previous token covers that place too.
+const FISH_AFTER_FLAG: &str = r#"
+# Profile names right after -p/--profile, wherever it is on the line.
+function __fish_awsrun_after_profile_flag
+    set -l tokens (commandline -opc)
+    contains -- "$tokens[-1]" -p --profile
+end
+complete -c awsrun -n __fish_awsrun_after_profile_flag -f -a '(awsrun profiles 2>/dev/null)'
+"#;
+
 /// The completion script for `shell`.
 pub fn generate(shell: Shell) -> String {
     let mut cmd = crate::cli::command();
@@ -65,16 +76,20 @@ pub fn generate(shell: Shell) -> String {
             let script = script.replace(ZSH_VALUE, ":PROFILE:_awsrun_profiles'");
             script.replacen(ZSH_TAIL, &format!("{ZSH_PROFILES}{ZSH_TAIL}"), 1)
         }
-        Shell::Fish => script
-            .lines()
-            .map(|line| {
-                if line.contains(FISH_OPTION) && line.ends_with(" -r") {
-                    format!("{line}{FISH_PROFILES}\n")
-                } else {
-                    format!("{line}\n")
-                }
-            })
-            .collect(),
+        Shell::Fish => {
+            let mut out: String = script
+                .lines()
+                .map(|line| {
+                    if line.contains(FISH_OPTION) && line.ends_with(" -r") {
+                        format!("{line}{FISH_PROFILES}\n")
+                    } else {
+                        format!("{line}\n")
+                    }
+                })
+                .collect();
+            out.push_str(FISH_AFTER_FLAG);
+            out
+        }
     }
 }
 
@@ -93,6 +108,7 @@ mod tests {
         let fish = generate(Shell::Fish);
         let profile_lines: Vec<&str> = fish.lines().filter(|l| l.contains(FISH_OPTION)).collect();
         assert!(profile_lines.len() > 1);
+        assert!(fish.ends_with(FISH_AFTER_FLAG));
         assert!(profile_lines.iter().all(|l| l.ends_with(FISH_PROFILES)));
         let bash = generate(Shell::Bash);
         assert!(bash.contains("-p)") && bash.ends_with(BASH_PROFILES));
