@@ -44,6 +44,18 @@ fn rc(sh: Sh, with_prompt_flag: bool, times: usize) -> String {
 }
 
 fn start_with(sh: Sh, home: &Home, env: &[(&str, String)], rc_text: &str, width: u16) -> Session {
+    start_wrapped(sh, home, env, rc_text, width, &[])
+}
+
+/// Like start_with, with the shell run by `wrapper` (such as `awsrun -p dev --`).
+fn start_wrapped(
+    sh: Sh,
+    home: &Home,
+    env: &[(&str, String)],
+    rc_text: &str,
+    width: u16,
+    wrapper: &[&str],
+) -> Session {
     let conf = TempDir::new("rc");
     let mut vars: Vec<(String, String)> = vec![
         ("HOME".into(), home.path().display().to_string()),
@@ -76,7 +88,11 @@ fn start_with(sh: Sh, home: &Home, env: &[(&str, String)], rc_text: &str, width:
         }
     };
     let vars_ref: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let argv_ref: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let argv_ref: Vec<&str> = wrapper
+        .iter()
+        .copied()
+        .chain(argv.iter().map(String::as_str))
+        .collect();
     Session {
         tmux: Tmux::start(&argv_ref, &vars_ref, width),
         _conf: conf,
@@ -314,5 +330,26 @@ fn exit_status_survives_the_hook() {
         });
         let second = strip_ansi(screen.lines().nth(1).unwrap());
         assert_eq!(second.trim_end(), "[7]dev 3h12m $");
+    }
+}
+
+/// The real thing: the shell started by `awsrun exec` for a login profile.
+#[test]
+fn inside_a_real_awsrun_exec_subshell() {
+    let home = Home::standard();
+    for sh in [Sh::Bash, Sh::Zsh, Sh::Fish] {
+        // The parent shell had another profile; the child shows the one awsrun serves.
+        let env = [("AWS_PROFILE", "keys".to_string())];
+        let wrapper = [AWSRUN, "-p", "dev", "--"];
+        let s = start_wrapped(sh, &home, &env, &rc(sh, false, 1), 100, &wrapper);
+        check(
+            sh,
+            "awsrun exec",
+            &first_prompt(&s),
+            Some(&Want {
+                text: "dev 3h12m",
+                sgr: Some(32),
+            }),
+        );
     }
 }

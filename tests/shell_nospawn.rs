@@ -12,7 +12,11 @@ const PROMPTS: usize = 4;
 
 /// Runs `shell` under strace with the hook, draws PROMPTS prompts between two markers, and
 /// returns the process-creating syscalls made between the markers, and the final screen.
-fn spawns_between_markers(shell: &str, env: &[(&str, String)]) -> (Vec<String>, String) {
+fn spawns_between_markers(
+    shell: &str,
+    env: &[(&str, String)],
+    wrapper: &[&str],
+) -> (Vec<String>, String) {
     let home = Home::standard();
     let conf = TempDir::new("rc");
     let log = conf.path().join("strace.log");
@@ -32,6 +36,7 @@ fn spawns_between_markers(shell: &str, env: &[(&str, String)]) -> (Vec<String>, 
         "-o".into(),
         log.display().to_string(),
     ];
+    argv.extend(wrapper.iter().map(|w| w.to_string()));
     match shell {
         "bash" => {
             let rc = conf.path().join("bashrc");
@@ -129,7 +134,7 @@ fn child_env() -> Vec<(&'static str, String)> {
 }
 
 fn assert_no_spawn(shell: &str) {
-    let (spawns, screen) = spawns_between_markers(shell, &child_env());
+    let (spawns, screen) = spawns_between_markers(shell, &child_env(), &[]);
     assert!(
         strip_ansi(&screen).matches("dev 3h0m").count() >= PROMPTS,
         "{shell}: the segment is not in every prompt:\n{screen}"
@@ -159,7 +164,7 @@ fn fish_subshell_prompt_spawns_nothing() {
 #[test]
 fn outside_awsrun_each_prompt_runs_awsrun_prompt() {
     for shell in ["bash", "zsh", "fish"] {
-        let (spawns, screen) = spawns_between_markers(shell, &[("AWS_PROFILE", "dev".into())]);
+        let (spawns, screen) = spawns_between_markers(shell, &[("AWS_PROFILE", "dev".into())], &[]);
         assert!(
             strip_ansi(&screen).contains("dev 3h12m"),
             "{shell}:\n{screen}"
@@ -171,6 +176,23 @@ fn outside_awsrun_each_prompt_runs_awsrun_prompt() {
         assert!(
             runs > PROMPTS,
             "{shell}: {runs} runs of awsrun prompt in {spawns:#?}"
+        );
+    }
+}
+
+/// Under a real `awsrun exec` (which stays as the parent and serves credentials): still no
+/// process per prompt, from the shell or from awsrun.
+#[test]
+fn real_awsrun_exec_subshell_prompt_spawns_nothing() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (spawns, screen) = spawns_between_markers(shell, &[], &[AWSRUN, "-p", "dev", "--"]);
+        assert!(
+            strip_ansi(&screen).matches("dev 3h12m").count() >= PROMPTS,
+            "{shell}: the segment is not in every prompt:\n{screen}"
+        );
+        assert!(
+            spawns.is_empty(),
+            "{shell} started processes for its prompts:\n{spawns:#?}"
         );
     }
 }
