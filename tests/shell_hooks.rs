@@ -163,9 +163,8 @@ fn check(sh: Sh, case: &str, line: &str, want: Option<&Want>) {
     }
 }
 
-fn renders_every_case(sh: Sh) {
-    let home = Home::standard();
-    let t = now();
+/// The cases, with session ends relative to `t`.
+fn cases(t: i64) -> Vec<(&'static str, Env, Option<Want>)> {
     let child = |left: i64| {
         vec![
             ("AWSRUN_PROFILE", "dev".to_string()),
@@ -176,20 +175,20 @@ fn renders_every_case(sh: Sh) {
     };
     let profile = |p: &str| vec![("AWS_PROFILE", p.to_string())];
     let w = |text, sgr| Some(Want { text, sgr });
-    let cases: Vec<(&str, Env, Option<Want>)> = vec![
+    vec![
         (
             "awsrun subshell",
-            child(42 * 60 + 30),
+            child(42 * 60 + 45),
             w("dev 42m", Some(32)),
         ),
         (
             "awsrun subshell, under 30m",
-            child(20 * 60 + 30),
+            child(20 * 60 + 45),
             w("dev 20m", Some(33)),
         ),
         (
             "awsrun subshell, under 10m",
-            child(5 * 60 + 30),
+            child(5 * 60 + 45),
             w("dev 5m", Some(31)),
         ),
         (
@@ -236,9 +235,15 @@ fn renders_every_case(sh: Sh) {
             ],
             w("dev 3h12m", None),
         ),
-    ];
-    for (case, env, want) in &cases {
-        let s = start_with(sh, &home, env, &rc(sh, false, 1), 100);
+    ]
+}
+
+fn renders_every_case(sh: Sh) {
+    for i in 0..cases(0).len() {
+        // Fresh files and times for each shell, so a slow machine cannot cross a minute.
+        let home = Home::standard();
+        let (case, env, want) = cases(now()).swap_remove(i);
+        let s = start_with(sh, &home, &env, &rc(sh, false, 1), 100);
         check(sh, case, &first_prompt(&s), want.as_ref());
     }
 }

@@ -127,7 +127,7 @@ fn child_env() -> Vec<(&'static str, String)> {
         ("AWSRUN_PROFILE", "dev".into()),
         (
             "AWSRUN_SESSION_EXPIRES_EPOCH",
-            (now() + 3 * 3600 + 30).to_string(),
+            (now() + 3 * 3600 + 45).to_string(),
         ),
         ("AWS_PROFILE", "dev".into()),
     ]

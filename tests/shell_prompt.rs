@@ -61,7 +61,7 @@ fn follows_the_cli_profile_order() {
     // `default` is a login profile too when it says so.
     let home = Home::new();
     home.config("[default]\nlogin_session = arn:aws:iam::1:user/me\n");
-    home.login("arn:aws:iam::1:user/me", now() - 3600 + 30);
+    home.login("arn:aws:iam::1:user/me", now() - 3600 + 45);
     assert_eq!(stdout(&home.awsrun(&["prompt"], &[])), "default 11h0m\n");
 }
 
@@ -103,7 +103,7 @@ fn inside_an_awsrun_child_the_parent_decides_without_reading_files() {
     let home = Home::new();
     // An unparseable config would be an error if it were read.
     home.config("not ini\n");
-    let expires = (now() + 42 * 60 + 30).to_string();
+    let expires = (now() + 42 * 60 + 45).to_string();
     let child = [
         ("AWSRUN_PROFILE", "dev"),
         ("AWSRUN_SESSION_EXPIRES_EPOCH", expires.as_str()),
@@ -201,7 +201,7 @@ fn templates_and_json_for_starship_and_tmux() {
     assert_eq!(v["color"], "green");
     let expires = v["expires"].as_i64().unwrap();
     assert!(
-        (expires - now() - (3 * 3600 + 12 * 60 + 30)).abs() < 60,
+        (expires - now() - (3 * 3600 + 12 * 60 + 45)).abs() < 60,
         "{v}"
     );
     assert!(v["expires_at"].as_str().unwrap().ends_with('Z'));

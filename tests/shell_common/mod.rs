@@ -103,11 +103,11 @@ impl Home {
         let t = now();
         home.login(
             "arn:aws:iam::123456789012:user/dev",
-            t - 12 * 3600 + 3 * 3600 + 12 * 60 + 30,
+            t - 12 * 3600 + 3 * 3600 + 12 * 60 + 45,
         );
         home.login(
             "arn:aws:iam::123456789012:user/short",
-            t - 12 * 3600 + 20 * 60 + 30,
+            t - 12 * 3600 + 20 * 60 + 45,
         );
         home.login("arn:aws:iam::123456789012:user/old", t - 13 * 3600);
         home
