@@ -358,3 +358,24 @@ fn inside_a_real_awsrun_exec_subshell() {
         );
     }
 }
+
+/// A profile name with a space, a `%` (zsh prompt escape), a `$` and a backslash is shown as
+/// written, not expanded.
+#[test]
+fn odd_profile_names_render_verbatim() {
+    let name = r"my 100%$HOME\n";
+    for sh in [Sh::Bash, Sh::Zsh, Sh::Fish] {
+        let home = Home::new();
+        home.config("[profile \"my 100%$HOME\\\\n\"]\nlogin_session = arn:aws:iam::1:user/odd\n");
+        home.login("arn:aws:iam::1:user/odd", now() - 12 * 3600 + 2 * 3600 + 45);
+        let out = home.awsrun(&["profiles"], &[]);
+        assert_eq!(shell_common::stdout(&out).trim_end(), name, "fixture");
+        let env = [("AWS_PROFILE", name.to_string())];
+        let s = start_with(sh, &home, &env, &rc(sh, false, 1), 100);
+        let want = Want {
+            text: "my 100%$HOME\\n 2h0m",
+            sgr: Some(32),
+        };
+        check(sh, name, &first_prompt(&s), Some(&want));
+    }
+}
