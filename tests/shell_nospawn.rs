@@ -196,3 +196,57 @@ fn real_awsrun_exec_subshell_prompt_spawns_nothing() {
         );
     }
 }
+
+/// bash before 5.0 has no $EPOCHSECONDS; the hook then reads the clock with the printf
+/// builtin, still without a process.
+#[test]
+fn bash_without_epochseconds_still_spawns_nothing() {
+    let dir = TempDir::new("hook");
+    let hook = dir.path().join("hook.bash");
+    let out = std::process::Command::new(AWSRUN)
+        .args(["hook", "bash"])
+        .output()
+        .unwrap();
+    std::fs::write(&hook, &out.stdout).unwrap();
+    let log = dir.path().join("strace.log");
+    let expires = now() + 2 * 3600 + 45;
+    let script = format!(
+        "unset EPOCHSECONDS; source '{}'; for i in 1 2 3; do __awsrun_precmd; done; \
+         printf '%s|' \"$AWSRUN_SEGMENT\"",
+        hook.display()
+    );
+    let out = std::process::Command::new(shell_path("strace"))
+        .args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=execve,fork,vfork,clone,clone3",
+            "-o",
+        ])
+        .arg(&log)
+        .args([&shell_path("bash"), "--noprofile", "--norc", "-c", &script])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("AWSRUN_PROFILE", "dev")
+        .env("AWSRUN_SESSION_EXPIRES_EPOCH", expires.to_string())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "\u{1}\x1b[32m\u{2}dev 2h0m\u{1}\x1b[0m\u{2} |"
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    let spawns: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            ["execve(", "fork(", "clone(", "clone3("]
+                .iter()
+                .any(|s| l.contains(s))
+        })
+        .collect();
+    assert_eq!(
+        spawns.len(),
+        1,
+        "only bash itself may be executed: {spawns:#?}"
+    );
+}
