@@ -51,8 +51,8 @@ fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
             Err(e) => report(e, crate::list::EXIT_ERROR),
         },
         Command::Export(a) => crate::export::run(global, a.format, env),
-        Command::Whoami(_) => report(Error::not_implemented("whoami", 4), 2),
-        Command::Doctor(_) => report(Error::not_implemented("doctor", 6), 2),
+        Command::Whoami(a) => crate::whoami::run(global, a.json, env),
+        Command::Doctor(a) => crate::doctor::run(env, global.profile.as_deref(), &a),
         Command::Prompt(a) => {
             let req = crate::shell::prompt::Request {
                 profile: global.profile.clone(),

@@ -394,7 +394,12 @@ pub fn set_value(text: &str, section: &str, key: &str, value: &str) -> Result<St
             .expect("a parsed entry has a delimiter");
         let after = &line_text[delim + 1..];
         let pad = &after[..after.len() - after.trim_start_matches([' ', '\t']).len()];
-        let pad = if pad.is_empty() { " " } else { pad };
+        // Keep the user's spacing: `k=v` stays tight, `k =` (empty) gets the space back.
+        let pad = if pad.is_empty() && line_text[..delim].ends_with([' ', '\t']) {
+            " "
+        } else {
+            pad
+        };
         let brk =
             &text[entry.span.start + first.text.len()..entry.span.start + first.end - first.start];
         // A value spread over continuation lines is replaced whole.
@@ -564,6 +569,27 @@ mod tests {
         assert_eq!(
             set_value(src, "a", "k", "v").unwrap(),
             "[a]\nk = v\nz = 3\n"
+        );
+    }
+
+    #[test]
+    fn set_keeps_the_spacing_around_the_delimiter() {
+        // Was: `k=old` became `k= new`, changing the user's style on the edited line.
+        assert_eq!(
+            set_value("[a]\nk=old\n", "a", "k", "new").unwrap(),
+            "[a]\nk=new\n"
+        );
+        assert_eq!(
+            set_value("[a]\nk:old\n", "a", "k", "new").unwrap(),
+            "[a]\nk:new\n"
+        );
+        assert_eq!(
+            set_value("[a]\nk =\n", "a", "k", "new").unwrap(),
+            "[a]\nk = new\n"
+        );
+        assert_eq!(
+            set_value("[a]\nk =  old\n", "a", "k", "new").unwrap(),
+            "[a]\nk =  new\n"
         );
     }
 }

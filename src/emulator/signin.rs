@@ -479,7 +479,7 @@ impl SignIn {
             return Err(("TOKEN_EXPIRED", "the refresh token is not valid".into()));
         };
         if let Some(at) = r.superseded_at {
-            if now > at + ctx.config.refresh_grace {
+            if now >= at + ctx.config.refresh_grace {
                 return Err((
                     "TOKEN_EXPIRED",
                     "the refresh token was rotated out; use the newest one".into(),
@@ -502,7 +502,7 @@ impl SignIn {
                 "invalid DPoP proof: not signed with the key the session is bound to".into(),
             ));
         }
-        if now > session.started + ctx.config.session_length {
+        if now >= session.started + ctx.config.session_length {
             return Err((
                 "TOKEN_EXPIRED",
                 "the session has ended; sign in again".into(),

@@ -221,6 +221,11 @@ pub fn verify_sigv4(req: &Request, ctx: &Ctx, service: &str) -> Result<(String, 
     Ok((akid.to_string(), issued))
 }
 
+/// Credentials for `identity` with the configured lifetime (the SSO portal uses this too).
+pub fn issue_for(ctx: &Ctx, identity: String) -> (String, Issued) {
+    issue(ctx, identity, ctx.config.credential_lifetime)
+}
+
 /// New temporary credentials for `identity`, remembered for later signature checks.
 fn issue(ctx: &Ctx, identity: String, lifetime: u64) -> (String, Issued) {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -151,7 +151,7 @@ pub fn prepare(
         },
     )?;
     let winner = r.winner()?.clone();
-    let live = Live::plan(&winner, env)?;
+    let live = Live::plan(&winner, env, &files)?;
     let mode = if opts.env {
         Mode::Env
     } else if opts.server || live.expires() {
