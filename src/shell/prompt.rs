@@ -3,7 +3,6 @@
 //! own command line before clap builds the whole command tree.
 
 use std::io::{IsTerminal, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::env::Env;
 use crate::shell::segment::{json_without_session, Segment};
@@ -74,13 +73,6 @@ pub fn fast_args(args: &[std::ffi::OsString]) -> Option<Request> {
     seen_prompt.then_some(req)
 }
 
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// Runs `awsrun prompt` and returns the exit code. No login session prints nothing (or
 /// `login_session: false` with `--json`) and succeeds: that is the common case, not an error.
 pub fn run(req: &Request, env: &Env) -> i32 {
@@ -96,7 +88,7 @@ pub fn run(req: &Request, env: &Env) -> i32 {
             let seg = Segment {
                 profile: &active.profile,
                 expires,
-                now: now(),
+                now: crate::time::now(),
                 color: env.non_empty("NO_COLOR").is_none(),
             };
             if req.json {

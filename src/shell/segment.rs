@@ -126,7 +126,7 @@ impl Segment<'_> {
             "minutes" => out.push_str(&(left.max(0) / 60).to_string()),
             "seconds" => out.push_str(&left.max(0).to_string()),
             "expires" => out.push_str(&self.expires.to_string()),
-            "expires_at" => out.push_str(&iso8601(self.expires)),
+            "expires_at" => out.push_str(&crate::time::iso8601_z(self.expires)),
             "state" => out.push_str(self.state().as_str()),
             "color_name" => out.push_str(self.state().color_name()),
             "color" if self.color => out.push_str(self.state().ansi()),
@@ -143,7 +143,7 @@ impl Segment<'_> {
             "profile": self.profile,
             "login_session": true,
             "expires": self.expires,
-            "expires_at": iso8601(self.expires),
+            "expires_at": crate::time::iso8601_z(self.expires),
             "seconds_left": left.max(0),
             "minutes_left": left.max(0) / 60,
             "left": left_text(left),
@@ -165,28 +165,6 @@ fn template_error(template: &str, what: &str) -> Error {
             "--format {template:?} has {what}; use {{profile}} {{left}} {{minutes}} {{seconds}} \
              {{expires}} {{expires_at}} {{state}} {{color_name}} {{color}} {{reset}}"
         ),
-    )
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (proleptic Gregorian, UTC).
-pub fn iso8601(epoch: i64) -> String {
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    // Civil-from-days over 400-year eras (H. Hinnant's public-domain derivation).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
     )
 }
 
@@ -240,12 +218,5 @@ mod tests {
         assert!(s.render("{nope}").unwrap_err().message.contains("{nope}"));
         assert!(s.render("{profile").is_err());
         assert!(s.render("a}b").is_err());
-    }
-
-    #[test]
-    fn iso_dates() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(iso8601(1_700_000_000), "2023-11-14T22:13:20Z");
     }
 }

@@ -3,8 +3,6 @@
 //! refresh rewrites the access and refresh tokens but keeps the id token) plus the session
 //! length.
 
-use base64::Engine;
-
 use crate::awsfiles::Files;
 use crate::cache::{cache_path, Cache};
 use crate::env::Env;
@@ -148,9 +146,7 @@ pub fn session_end(files: &Files, profile: &str, env: &Env) -> Result<Option<i64
 /// the time left, and the token came from our own private cache file.
 pub fn id_token_issued_at(jwt: &str) -> Option<i64> {
     let payload = jwt.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
+    let bytes = crate::jose::b64url_decode(payload)?;
     let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let iat = claims.get("iat")?;
     iat.as_i64().or_else(|| iat.as_f64().map(|f| f as i64))
@@ -232,7 +228,7 @@ mod tests {
 
     #[test]
     fn reads_iat_from_the_jwt_payload() {
-        let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let enc = |s: &str| crate::jose::b64url(s.as_bytes());
         let jwt = format!(
             "{}.{}.sig",
             enc(r#"{"alg":"ES256"}"#),
