@@ -20,7 +20,6 @@ pub mod jose;
 pub mod list;
 pub mod profile;
 pub mod server;
-pub mod session;
 pub mod shell;
 pub mod signin;
 pub mod sts;
