@@ -406,6 +406,56 @@ fn web_identity_from_the_environment_outranks_the_profile() {
 /// A loopback HTTP server answering every request with `respond(request)`; returns the base
 /// URL and the requests seen.
 #[allow(clippy::type_complexity)]
+/// botocore's own SigV4 signer, run on the request's method, URL, body and signed headers at
+/// the request's X-Amz-Date: the Authorization it computes must be the one that was sent.
+fn botocore_signature(req: &Req, url: &str, secret: &str, region: &str) -> String {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run tests/setup.sh",
+        python.display()
+    );
+    let script = r#"
+import datetime, json, sys
+import botocore.auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+r = json.load(sys.stdin)
+when = datetime.datetime.strptime(r["amz_date"], "%Y%m%dT%H%M%SZ")
+botocore.auth.get_current_datetime = lambda *a, **k: when
+creds = Credentials(r["access_key"], r["secret"], r["token"])
+req = AWSRequest(method=r["method"], url=r["url"], data=r["body"].encode(), headers={"Content-Type": r["content_type"]})
+botocore.auth.SigV4Auth(creds, "sts", r["region"]).add_auth(req)
+print(req.headers["Authorization"])
+"#;
+    let input = json!({
+        "amz_date": req.headers["x-amz-date"],
+        "access_key": req.headers["authorization"].split("Credential=").nth(1).unwrap().split('/').next().unwrap(),
+        "secret": secret,
+        "token": req.headers["x-amz-security-token"],
+        "method": req.method,
+        "url": format!("{url}{}", req.path),
+        "body": req.body,
+        "content_type": req.headers["content-type"],
+        "region": region,
+    });
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
 fn serve(
     respond: impl Fn(&Req) -> (u16, Vec<(String, String)>, String) + Send + 'static,
 ) -> (String, Arc<Mutex<Vec<Req>>>) {
@@ -868,6 +918,130 @@ fn credential_process_whose_program_is_missing() {
     );
 }
 
+// ---- --online ----------------------------------------------------------------------------
+
+/// A loopback STS that answers GetCallerIdentity with `status` and a `Date` header `skew`
+/// seconds off our clock.
+fn fake_sts(status: u16, skew: i64) -> (String, Arc<Mutex<Vec<Req>>>) {
+    serve(move |_| {
+        let date = std::time::SystemTime::now()
+            .checked_add(std::time::Duration::from_secs(skew.unsigned_abs()))
+            .filter(|_| skew >= 0)
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now() - std::time::Duration::from_secs(skew.unsigned_abs())
+            });
+        let body = if status == 200 {
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <GetCallerIdentityResult>\n    <Arn>arn:aws:iam::123456789012:user/alice</Arn>\n    <UserId>AIDAEXAMPLE000000001</UserId>\n    <Account>123456789012</Account>\n  </GetCallerIdentityResult>\n  <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>\n</GetCallerIdentityResponse>\n".to_string()
+        } else {
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>1</RequestId></ErrorResponse>".to_string()
+        };
+        (
+            status,
+            vec![
+                ("content-type".into(), "text/xml".into()),
+                ("date".into(), httpdate::fmt_http_date(date)),
+            ],
+            body,
+        )
+    })
+}
+
+#[track_caller]
+fn assert_sigv4(req: &Req, access_key: &str, region: &str, token: &str) {
+    assert_eq!(req.method, "POST");
+    assert_eq!(req.path, "/");
+    assert_eq!(req.body, "Action=GetCallerIdentity&Version=2011-06-15");
+    let date = &req.headers["x-amz-date"];
+    assert!(
+        date.len() == 16 && date.ends_with('Z') && date.as_bytes()[8] == b'T',
+        "{date}"
+    );
+    assert_eq!(req.headers["x-amz-security-token"], token);
+    let auth = &req.headers["authorization"];
+    let prefix = format!(
+        "AWS4-HMAC-SHA256 Credential={access_key}/{}/{region}/sts/aws4_request, SignedHeaders=",
+        &date[..8]
+    );
+    assert!(auth.starts_with(&prefix), "{auth}");
+    let (signed, sig) = auth[prefix.len()..].split_once(", Signature=").unwrap();
+    let signed: Vec<&str> = signed.split(';').collect();
+    for h in ["content-type", "host", "x-amz-date", "x-amz-security-token"] {
+        assert!(signed.contains(&h), "{auth}");
+    }
+    assert!(
+        sig.len() == 64
+            && sig
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+        "{auth}"
+    );
+}
+
+#[test]
+fn online_reports_identity_and_clock_skew() {
+    let (url, seen) = fake_sts(200, 0);
+    let mut fx = login_home();
+    fx.set("AWS_ENDPOINT_URL_STS", &url)
+        .set("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+    let (r, code) = fx.doctor(&["--online"]);
+    assert_ids(&r, &[]);
+    assert_eq!(code, 0);
+    let o = &r["online"];
+    assert_eq!(o["identity"]["arn"], SESSION);
+    assert_eq!(o["identity"]["account"], "123456789012");
+    assert_eq!(o["method"], "login");
+    assert!(o["clock_skew_seconds"].as_i64().unwrap().abs() <= 5, "{o}");
+    let reqs = seen.lock().unwrap().clone();
+    assert_eq!(reqs.len(), 1);
+    assert_sigv4(
+        &reqs[0],
+        "ASIAEXAMPLE0000LOGIN",
+        "us-west-2",
+        "login-session-token",
+    );
+    assert_eq!(
+        reqs[0].headers["authorization"],
+        botocore_signature(&reqs[0], &url, "login-secret", "us-west-2"),
+        "botocore signs the same request differently"
+    );
+
+    let (text, _, code) = fx.awsrun(&["doctor", "--online"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains(&format!("identity: {SESSION} (account 123456789012)")),
+        "{text}"
+    );
+}
+
+#[test]
+fn online_flags_a_clock_more_than_five_minutes_off() {
+    let (url, seen) = fake_sts(200, -3600);
+    let mut fx = login_home();
+    fx.set("AWS_ENDPOINT_URL", &url);
+    let (r, code) = fx.doctor(&["--online"]);
+    assert_ids(&r, &["clock-skew"]);
+    assert_eq!(code, 1);
+    let skew = finding(&r, "clock-skew")["facts"]["clock_skew_seconds"]
+        .as_i64()
+        .unwrap();
+    assert!((3595..=3605).contains(&skew), "{skew}");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn online_reports_what_sts_refused() {
+    let (url, _) = fake_sts(403, 0);
+    let mut fx = login_home();
+    fx.set("AWS_ENDPOINT_URL_STS", &url);
+    let (r, code) = fx.doctor(&["--online"]);
+    assert_ids(&r, &["online-failed"]);
+    assert_eq!(code, 1);
+    assert!(finding(&r, "online-failed")["what"]
+        .as_str()
+        .unwrap()
+        .contains("InvalidClientTokenId: The security token included in the request is invalid."));
+}
+
 // ---- output -------------------------------------------------------------------------------
 
 #[test]
@@ -897,7 +1071,7 @@ fn on_terminal(fx: &Fx) -> String {
         .arg("doctor")
         .env_clear()
         .envs(&fx.env)
-        .stdout(Stdio::from(std::os::fd::OwnedFd::from(pty.slave)))
+        .stdout(Stdio::from(pty.slave))
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
