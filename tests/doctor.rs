@@ -548,6 +548,45 @@ fn container_variables_in_a_shell_catch_profiles_without_credentials() {
 }
 
 #[test]
+fn instance_metadata_endpoint_in_a_shell_catches_profiles_without_credentials() {
+    let (url, seen) = serve(|req| {
+        match (req.method.as_str(), req.path.as_str()) {
+        ("PUT", "/latest/api/token") => (200, vec![], "imds-session".into()),
+        ("GET", "/latest/meta-data/iam/security-credentials/") => (200, vec![], "box".into()),
+        ("GET", "/latest/meta-data/iam/security-credentials/box") => (
+            200,
+            vec![],
+            json!({"Code": "Success", "AccessKeyId": "ASIAIMDS000000000001", "SecretAccessKey": "i",
+                   "Token": "t", "Expiration": "2099-01-01T00:00:00Z"})
+            .to_string(),
+        ),
+        _ => (404, vec![], String::new()),
+    }
+    });
+    let mut fx = Fx::new();
+    fx.config("[default]\nregion = us-east-1\n");
+    fx.set("AWS_EC2_METADATA_SERVICE_ENDPOINT", &format!("{url}/"));
+    // Disabled metadata makes the endpoint harmless.
+    assert_ids(&fx.doctor(&[]).0, &[]);
+    // Enabled (pointing at loopback, so botocore stays off the network), it answers.
+    fx.env.remove("AWS_EC2_METADATA_DISABLED");
+    let (r, code) = fx.doctor(&[]);
+    assert_ids(&r, &["metadata-vars-in-shell"]);
+    assert_eq!(code, 0);
+    let f = finding(&r, "metadata-vars-in-shell");
+    assert_eq!(
+        f["facts"],
+        json!({"method": "iam-role", "profile": "default"})
+    );
+    assert_botocore_agrees(&fx, f, None);
+    assert!(seen
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|r| r.path.ends_with("/box")));
+}
+
+#[test]
 fn aws_profile_and_aws_default_profile_disagree() {
     let mut fx = Fx::new();
     fx.config("[profile a]\nregion = us-east-1\n[profile b]\nregion = us-east-1\n");
@@ -634,6 +673,16 @@ fn a_selected_profile_that_does_not_exist() {
             .contains("The config profile (nope) could not be found"),
         "{b}"
     );
+}
+
+#[test]
+fn a_missing_selected_profile_is_reported_with_all_too() {
+    let mut fx = login_home();
+    fx.set("AWS_PROFILE", "nope");
+    let (r, code) = fx.doctor(&["--all"]);
+    assert_ids(&r, &["profile-not-found"]);
+    assert_eq!(code, 1);
+    assert_eq!(r["profiles"], json!(["default", "dev", "nope"]));
 }
 
 #[test]
@@ -770,6 +819,23 @@ fn login_profile_without_a_cache() {
     assert_ids(&r, &["login-no-cache"]);
     assert_eq!(code, 1);
     assert_eq!(finding(&r, "login-no-cache")["fix"], "awsrun login -p dev");
+}
+
+#[test]
+fn login_session_of_a_source_profile_is_checked_too() {
+    let fx = Fx::new();
+    fx.config(&format!(
+        "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/Dev\nsource_profile = me\nregion = us-east-1\n\n\
+         [profile me]\nlogin_session = {SESSION}\nregion = us-east-1\n"
+    ));
+    let (r, code) = fx.doctor(&["-p", "dev"]);
+    assert_ids(&r, &["login-no-cache"]);
+    assert_eq!(code, 1);
+    assert_eq!(finding(&r, "login-no-cache")["profile"], "me");
+    fx.fresh_cache(SESSION);
+    assert_ids(&fx.doctor(&["-p", "dev"]).0, &[]);
+    // botocore assumes the role with the login session.
+    assert_eq!(fx.botocore(Some("dev"))["method"], "assume-role");
 }
 
 #[test]

@@ -172,11 +172,15 @@ pub fn check(env: &Env, explicit: Option<&str>, all: bool, now: i64) -> (Report,
     let mut findings = Vec::new();
     let files = files::load(env, &mut findings);
     let selected = profile::select(env, explicit);
-    let names: Vec<String> = if all {
+    let mut names: Vec<String> = if all {
         files.profile_names()
     } else {
         vec![selected.name.clone()]
     };
+    // With --all, a selected profile that exists nowhere is still worth a finding.
+    if !names.contains(&selected.name) && selected.from != ProfileFrom::Default {
+        names.push(selected.name.clone());
+    }
     let opts = Options::default();
     let mut checked = Vec::new();
     for name in names {

@@ -268,9 +268,15 @@ fn metadata_vars(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if ctx.env.get(AWSRUN_CHILD_VAR).is_some() {
         return;
     }
+    // With instance metadata disabled its endpoint variable is harmless.
+    let imds_off = ctx
+        .env
+        .get("AWS_EC2_METADATA_DISABLED")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let set: Vec<&str> = CONTAINER_VARS
         .into_iter()
         .filter(|v| ctx.env.get(v).is_some())
+        .filter(|v| !(imds_off && v.starts_with("AWS_EC2_METADATA")))
         .collect();
     if set.is_empty() {
         return;

@@ -17,13 +17,25 @@ pub const DURATION_VAR: &str = "AWSRUN_SESSION_DURATION";
 pub const DURATION_KEY: &str = "awsrun_session_duration";
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let mut seen: Vec<&str> = Vec::new();
     for (name, r) in &ctx.checked {
+        // The profile and the source profiles its role is assumed from: a login session
+        // anywhere in that chain must work.
+        let mut p = name.as_str();
+        while !seen.contains(&p) {
+            seen.push(p);
+            if let Some(s) = ctx.files.get(p, "login_session") {
+                session_cache(ctx, p, s.text(), &ctx.files.locate(&s), out);
+            }
+            match ctx.files.get(p, "source_profile") {
+                Some(sp) if ctx.files.has(p, "role_arn") => p = sp.text(),
+                _ => break,
+            }
+        }
         let Some(s) = ctx.files.get(name, "login_session") else {
             continue;
         };
-        let session = s.text();
         let at = ctx.files.locate(&s);
-        session_cache(ctx, name, session, &at, out);
         if matches!(r.region, Ok(None)) {
             out.push(
                 Finding::new("login-no-region", Severity::Warning, Family::Sessions)
