@@ -339,6 +339,10 @@ fn credentials_file_section_shadows_a_login_profile() {
     let f = finding(&r, "credentials-file-shadows-profile");
     assert_eq!(f["where"], "~/.aws/credentials:2");
     assert_eq!(f["facts"]["beaten"], "login");
+    assert_eq!(
+        f["fix"],
+        "Delete lines 2 and 3 of ~/.aws/credentials (the keys of [dev])."
+    );
     assert_botocore_agrees(&fx, f, None);
 }
 
@@ -379,12 +383,22 @@ fn role_arn_or_sso_beside_login_session_wins() {
     ));
     fx.credentials("[base]\naws_access_key_id = ASIABASE000000000001\naws_secret_access_key = base-secret\naws_session_token = t\n");
     fx.fresh_cache(SESSION);
-    for (p, method) in [("dev", "assume-role"), ("sso", "sso")] {
+    for (p, method, lines) in [
+        ("dev", "assume-role", "lines 3 and 4 of ~/.aws/config"),
+        ("sso", "sso", "lines 9, 10, 11 and 12 of ~/.aws/config"),
+    ] {
         let (r, code) = fx.doctor(&["-p", p]);
         assert_ids(&r, &["login-session-mixed"]);
         assert_eq!(code, 1);
         let f = finding(&r, "login-session-mixed");
         assert_eq!(f["facts"]["method"], method);
+        assert!(
+            f["fix"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("to use the login session, delete {lines}.")),
+            "{f:#}"
+        );
         assert_botocore_agrees(&fx, f, Some(p));
     }
 }

@@ -217,6 +217,31 @@ pub fn check(env: &Env, explicit: Option<&str>, all: bool, now: i64) -> (Report,
     (report, files)
 }
 
+/// "2 and 3" / "2, 3 and 4": the lines of `keys` in `section`, for a "delete lines" fix.
+pub(crate) fn key_lines(section: &crate::awsfiles::Section, keys: &[&str]) -> String {
+    let mut lines: Vec<usize> = keys
+        .iter()
+        .filter_map(|k| section.get(k).map(|e| e.line))
+        .collect();
+    lines.sort();
+    let mut words: Vec<String> = lines.iter().map(usize::to_string).collect();
+    match words.len() {
+        0 | 1 => words.pop().unwrap_or_default(),
+        _ => {
+            let last = words.pop().unwrap_or_default();
+            format!("{} and {last}", words.join(", "))
+        }
+    }
+}
+
+/// The static-key settings of a profile section.
+pub(crate) const KEY_SETTINGS: [&str; 4] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+];
+
 /// Whether the profile was chosen by the environment rather than `-p`.
 pub(crate) fn chosen_by_env(r: &Resolution) -> Option<&'static str> {
     match r.profile.from {
