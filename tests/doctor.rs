@@ -1120,6 +1120,13 @@ fn online_reports_what_sts_refused() {
         .as_str()
         .unwrap()
         .contains("InvalidClientTokenId: The security token included in the request is invalid."));
+    let (text, _, code) = fx.awsrun(&["doctor", "--online"]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("\nonline\n  error   online-failed [dev]\n"),
+        "{text}"
+    );
+    assert!(text.contains("failed: see online-failed above"), "{text}");
 }
 
 // ---- output -------------------------------------------------------------------------------
