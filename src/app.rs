@@ -19,7 +19,7 @@ pub fn main() -> i32 {
     let env = Env::from_os();
     match cli.command {
         Some(cmd) => run_command(cmd, &cli.global, &env),
-        None if !cli.run.is_empty() => report(Error::not_implemented("exec", 4), 2),
+        None if !cli.run.is_empty() => crate::exec::run(&cli.global, &cli.exec, cli.run, &env),
         None => {
             let _ = crate::cli::command().print_help();
             2
@@ -29,9 +29,9 @@ pub fn main() -> i32 {
 
 fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
     match cmd {
-        Command::Login(_) => report(Error::not_implemented("login", 3), 2),
-        Command::Logout(_) => report(Error::not_implemented("logout", 3), 2),
-        Command::Exec(_) => report(Error::not_implemented("exec", 4), 2),
+        Command::Login(a) => crate::signin::login::run(&a, global, env),
+        Command::Logout(a) => crate::signin::logout::run(&a, global, env),
+        Command::Exec(a) => crate::exec::run(global, &a.opts, a.command, env),
         Command::List(a) => crate::list::run(
             env,
             global.profile.as_deref(),
@@ -45,7 +45,7 @@ fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
             }
             Err(e) => report(e, crate::list::EXIT_ERROR),
         },
-        Command::Export(_) => report(Error::not_implemented("export", 4), 2),
+        Command::Export(a) => crate::export::run(global, a.format, env),
         Command::Whoami(_) => report(Error::not_implemented("whoami", 4), 2),
         Command::Doctor(a) => crate::doctor::run(env, global.profile.as_deref(), &a),
         Command::Prompt(_) => report(Error::not_implemented("prompt", 5), 2),

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::env::Env;
 use crate::error::{Error, Kind, Result};
+use crate::fsutil;
 
 pub fn cache_dir(env: &Env) -> PathBuf {
     match env.get("AWS_LOGIN_CACHE_DIRECTORY") {
@@ -33,10 +34,20 @@ pub fn cache_file_name(login_session: &str) -> String {
 
 /// A cache file as read. The whole JSON object is kept so that a rewrite preserves fields this
 /// version of awsrun does not know.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Cache {
     pub path: PathBuf,
     pub doc: Map<String, Value>,
+}
+
+/// Shows the path and which fields are present, never their values (they are secrets).
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("path", &self.path)
+            .field("fields", &self.doc.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// The credentials part of a cache entry. Debug deliberately omits the secrets.
@@ -152,6 +163,66 @@ impl Cache {
     pub fn str(&self, key: &str) -> Option<&str> {
         self.doc.get(key)?.as_str()
     }
+
+    /// Rewrites the file atomically (0600 in a 0700 directory), every unknown field kept.
+    pub fn save(&self) -> Result<()> {
+        save_doc(&self.path, &self.doc)
+    }
+
+    /// Applies a refresh the way botocore does: a new `accessToken` (keeping `accountId`) and
+    /// the newest `refreshToken`; everything else stays.
+    pub fn apply_refresh(
+        &mut self,
+        access_key_id: &str,
+        secret_access_key: &str,
+        session_token: &str,
+        expires_at: &str,
+        refresh_token: &str,
+    ) {
+        let account = self
+            .doc
+            .get("accessToken")
+            .and_then(|a| a.get("accountId"))
+            .cloned();
+        let mut at = Map::new();
+        at.insert("accessKeyId".into(), access_key_id.into());
+        at.insert("secretAccessKey".into(), secret_access_key.into());
+        at.insert("sessionToken".into(), session_token.into());
+        if let Some(a) = account {
+            at.insert("accountId".into(), a);
+        }
+        at.insert("expiresAt".into(), expires_at.into());
+        self.doc.insert("accessToken".into(), Value::Object(at));
+        self.doc
+            .insert("refreshToken".into(), refresh_token.to_string().into());
+    }
+}
+
+/// Writes a cache document through a temporary file and a rename, mode 0600, creating the
+/// directory with mode 0700 when missing.
+pub fn save_doc(path: &Path, doc: &Map<String, Value>) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fsutil::ensure_private_dir(dir).map_err(|e| {
+            Error::new(
+                Kind::Io,
+                format!(
+                    "Unable to create the login cache directory {}: {e}",
+                    dir.display()
+                ),
+            )
+        })?;
+    }
+    let text = serde_json::to_string(doc)
+        .map_err(|e| Error::new(Kind::Io, format!("Unable to encode the login cache: {e}")))?;
+    fsutil::write_atomic(path, text.as_bytes(), 0o600).map_err(|e| {
+        Error::new(
+            Kind::Io,
+            format!(
+                "Unable to write the login cache file {}: {e}",
+                path.display()
+            ),
+        )
+    })
 }
 
 #[cfg(test)]

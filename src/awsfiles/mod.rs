@@ -88,14 +88,14 @@ pub fn read_optional(path: &Path, which: Which) -> Result<(bool, String)> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok((true, text)),
-            Err(e) => Err(Error::new(
-                Kind::ConfigParse,
-                format!(
-                    "Unable to parse config file: {}: not valid UTF-8 at byte {}",
-                    path.display(),
-                    e.utf8_error().valid_up_to()
-                ),
-            )),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let line = 1 + e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count();
+                Err(Error::new(
+                    Kind::ConfigParse,
+                    format!("Unable to parse config file: {}:{line}: not valid UTF-8 (byte {at}); save it as UTF-8", path.display()),
+                ))
+            }
         },
         Err(e) if e.kind() == ErrorKind::NotFound => Ok((false, String::new())),
         Err(e) if e.kind() == ErrorKind::IsADirectory || path.is_dir() => Err(Error::new(

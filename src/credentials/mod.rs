@@ -1,6 +1,8 @@
 //! Credentials themselves: the keys a source yields, and the sources that produce them without
 //! a network call. (Sources that need AWS, such as assume-role or SSO, live with the exec runner.)
 
+pub mod live;
+pub mod login;
 pub mod process;
 
 /// A set of AWS keys. Debug prints only the access key id: the rest is secret.
@@ -21,6 +23,18 @@ impl std::fmt::Debug for Keys {
             .field("expiration", &self.expiration)
             .field("account_id", &self.account_id)
             .finish_non_exhaustive()
+    }
+}
+
+impl From<crate::cache::CachedKeys> for Keys {
+    fn from(c: crate::cache::CachedKeys) -> Keys {
+        Keys {
+            access_key_id: c.access_key_id,
+            secret_access_key: c.secret_access_key,
+            session_token: Some(c.session_token),
+            expiration: c.expires_at,
+            account_id: c.account_id,
+        }
     }
 }
 

@@ -17,9 +17,37 @@ fn fail(msg: impl std::fmt::Display) -> Error {
     )
 }
 
+/// Set in a credential process's environment: the profiles whose `credential_process` is
+/// running, so `awsrun export` used as a credential_process can refuse to call itself forever.
+pub const CHAIN_VAR: &str = "AWSRUN_PROCESS_CHAIN";
+
+/// The guard variable for running `profile`'s credential_process from an environment.
+pub fn chain_with(env: &crate::env::Env, profile: &str) -> Vec<(String, String)> {
+    let mut chain: Vec<&str> = env
+        .get(CHAIN_VAR)
+        .map(|c| c.split('\u{1f}').collect())
+        .unwrap_or_default();
+    chain.push(profile);
+    vec![(CHAIN_VAR.to_string(), chain.join("\u{1f}"))]
+}
+
+/// Whether `profile` is already resolving through a credential_process up the process tree.
+pub fn in_chain(env: &crate::env::Env, profile: &str) -> bool {
+    env.get(CHAIN_VAR)
+        .is_some_and(|c| c.split('\u{1f}').any(|p| p == profile))
+}
+
 /// Runs `command_line` (split like a POSIX shell, without a shell) and parses its output.
 /// The command's stderr is captured for the error message, as botocore does.
 pub fn run(command_line: &str, timeout: Duration) -> Result<Keys> {
+    run_with_env(command_line, timeout, &[])
+}
+
+pub fn run_with_env(
+    command_line: &str,
+    timeout: Duration,
+    extra_env: &[(String, String)],
+) -> Result<Keys> {
     let argv = shell_words::split(command_line).map_err(|e| {
         fail(format_args!(
             "cannot split credential_process {command_line:?}: {e}"
@@ -30,6 +58,7 @@ pub fn run(command_line: &str, timeout: Duration) -> Result<Keys> {
     };
     let mut child = Command::new(program)
         .args(args)
+        .envs(extra_env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

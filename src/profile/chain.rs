@@ -445,20 +445,9 @@ fn detect_login(ctx: &Ctx<'_>, profile: &str) -> Result<Option<Source>> {
     Ok(f.get(profile, "login_session").map(|s| {
         let mut src = Source::new(Method::Login, profile, Where::file(f, &s));
         src.detail = Some(s.text().to_string());
+        src.region = f.get(profile, "region").map(|r| r.text().to_string());
         src
     }))
-}
-
-impl From<crate::cache::CachedKeys> for Keys {
-    fn from(c: crate::cache::CachedKeys) -> Keys {
-        Keys {
-            access_key_id: c.access_key_id,
-            secret_access_key: c.secret_access_key,
-            session_token: Some(c.session_token),
-            expiration: c.expires_at,
-            account_id: c.account_id,
-        }
-    }
 }
 
 // ---- 7. credential_process ----------------------------------------------------------------
