@@ -108,9 +108,8 @@ impl Fx {
 
     /// A login cache file as `aws login` writes it, signed in `age` seconds ago.
     fn login_cache(&self, session: &str, age: i64) -> Value {
-        use p256::pkcs8::LineEnding;
-        let key = p256::SecretKey::random(&mut rand::rngs::OsRng);
-        let pem = key.to_sec1_pem(LineEnding::LF).unwrap().to_string();
+        // The PEM layout the AWS CLI writes (SEC1 with the curve and public key).
+        let pem = awsrun::jose::DpopKey::generate().to_pem();
         let b = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let id_token = format!(
             "{}.{}.{}",

@@ -250,13 +250,6 @@ pub(crate) fn chosen_by_env(r: &Resolution) -> Option<&'static str> {
     }
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// `awsrun doctor`.
 pub fn run(env: &Env, explicit: Option<&str>, args: &crate::cli::DoctorArgs) -> i32 {
     if args.all && explicit.is_some() {
@@ -268,7 +261,7 @@ pub fn run(env: &Env, explicit: Option<&str>, args: &crate::cli::DoctorArgs) -> 
             2,
         );
     }
-    let (mut report, files) = check(env, explicit, args.all, unix_now());
+    let (mut report, files) = check(env, explicit, args.all, crate::time::now());
     if args.online {
         online::check(env, &files, explicit, &mut report);
     }

@@ -18,7 +18,10 @@ const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 const SKEW: i64 = 15 * 60;
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 pub fn error(status: u16, kind: &str, code: &str, message: &str) -> Response {
@@ -53,7 +56,9 @@ fn uri_encode(s: &str, keep_slash: bool) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b'/' if keep_slash => out.push('/'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -66,7 +71,15 @@ fn amz_date(s: &str) -> Option<i64> {
     if s.len() != 16 || !s.ends_with('Z') || s.as_bytes()[8] != b'T' {
         return None;
     }
-    let iso = format!("{}-{}-{}T{}:{}:{}Z", &s[0..4], &s[4..6], &s[6..8], &s[9..11], &s[11..13], &s[13..15]);
+    let iso = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &s[0..4],
+        &s[4..6],
+        &s[6..8],
+        &s[9..11],
+        &s[11..13],
+        &s[13..15]
+    );
     crate::time::parse_iso8601(&iso)
 }
 
@@ -74,7 +87,10 @@ fn amz_date(s: &str) -> Option<i64> {
 pub fn verify_sigv4(req: &Request, ctx: &Ctx, service: &str) -> Result<(String, Issued), Response> {
     let deny = |code: &str, msg: &str| Err(error(403, "Sender", code, msg));
     let Some(auth) = req.header("authorization") else {
-        return deny("MissingAuthenticationToken", "Request is missing Authentication Token");
+        return deny(
+            "MissingAuthenticationToken",
+            "Request is missing Authentication Token",
+        );
     };
     let Some(rest) = auth.strip_prefix("AWS4-HMAC-SHA256 ") else {
         return deny("IncompleteSignature", "Only AWS4-HMAC-SHA256 is supported");
@@ -90,15 +106,23 @@ pub fn verify_sigv4(req: &Request, ctx: &Ctx, service: &str) -> Result<(String, 
             _ => {}
         }
     }
-    let (Some(credential), Some(signed_headers), Some(signature)) = (credential, signed_headers, signature) else {
-        return deny("IncompleteSignature", "Authorization header needs Credential, SignedHeaders and Signature");
+    let (Some(credential), Some(signed_headers), Some(signature)) =
+        (credential, signed_headers, signature)
+    else {
+        return deny(
+            "IncompleteSignature",
+            "Authorization header needs Credential, SignedHeaders and Signature",
+        );
     };
     let scope: Vec<&str> = credential.split('/').collect();
     let [akid, date, region, svc, "aws4_request"] = scope.as_slice() else {
         return deny("IncompleteSignature", "malformed credential scope");
     };
     if *svc != service {
-        return deny("SignatureDoesNotMatch", &format!("credential scope names service {svc}, not {service}"));
+        return deny(
+            "SignatureDoesNotMatch",
+            &format!("credential scope names service {svc}, not {service}"),
+        );
     }
     let Some(stamp) = req.header("x-amz-date") else {
         return deny("IncompleteSignature", "X-Amz-Date is missing");
@@ -107,20 +131,37 @@ pub fn verify_sigv4(req: &Request, ctx: &Ctx, service: &str) -> Result<(String, 
         return deny("IncompleteSignature", "X-Amz-Date is not YYYYMMDDTHHMMSSZ");
     };
     if (when - unix_now() as i64).abs() > SKEW {
-        return deny("SignatureDoesNotMatch", "Signature expired: X-Amz-Date is more than 15 minutes from the server's time");
+        return deny(
+            "SignatureDoesNotMatch",
+            "Signature expired: X-Amz-Date is more than 15 minutes from the server's time",
+        );
     }
     if !stamp.starts_with(date) {
-        return deny("SignatureDoesNotMatch", "credential scope date does not match X-Amz-Date");
+        return deny(
+            "SignatureDoesNotMatch",
+            "credential scope date does not match X-Amz-Date",
+        );
     }
     let issued = ctx.shared().issued.get(*akid).cloned();
     let Some(issued) = issued else {
-        return deny("InvalidClientTokenId", "The security token included in the request is invalid.");
+        return deny(
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        );
     };
     if req.header("x-amz-security-token") != Some(issued.session_token.as_str()) {
-        return deny("InvalidClientTokenId", "The security token included in the request is invalid.");
+        return deny(
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        );
     }
     if unix_now() > issued.expires {
-        return Err(error(400, "Sender", "ExpiredToken", "The security token included in the request is expired"));
+        return Err(error(
+            400,
+            "Sender",
+            "ExpiredToken",
+            "The security token included in the request is expired",
+        ));
     }
     let names: Vec<&str> = signed_headers.split(';').collect();
     if !names.contains(&"host") {
@@ -135,13 +176,24 @@ pub fn verify_sigv4(req: &Request, ctx: &Ctx, service: &str) -> Result<(String, 
             .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
             .collect();
         if values.is_empty() {
-            return deny("SignatureDoesNotMatch", &format!("signed header {n} is not in the request"));
+            return deny(
+                "SignatureDoesNotMatch",
+                &format!("signed header {n} is not in the request"),
+            );
         }
         canonical_headers.push_str(&format!("{n}:{}\n", values.join(",")));
     }
-    let mut query: Vec<(String, String)> = req.query.iter().map(|(k, v)| (uri_encode(k, false), uri_encode(v, false))).collect();
+    let mut query: Vec<(String, String)> = req
+        .query
+        .iter()
+        .map(|(k, v)| (uri_encode(k, false), uri_encode(v, false)))
+        .collect();
     query.sort();
-    let query = query.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+    let query = query
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
     let payload = hex(&Sha256::digest(&req.body));
     let canonical = format!(
         "{}\n{}\n{query}\n{canonical_headers}\n{signed_headers}\n{payload}",
@@ -152,7 +204,10 @@ pub fn verify_sigv4(req: &Request, ctx: &Ctx, service: &str) -> Result<(String, 
         "AWS4-HMAC-SHA256\n{stamp}\n{date}/{region}/{svc}/aws4_request\n{}",
         hex(&Sha256::digest(canonical.as_bytes()))
     );
-    let k = hmac(format!("AWS4{}", issued.secret_access_key).as_bytes(), date.as_bytes());
+    let k = hmac(
+        format!("AWS4{}", issued.secret_access_key).as_bytes(),
+        date.as_bytes(),
+    );
     let k = hmac(&k, region.as_bytes());
     let k = hmac(&k, svc.as_bytes());
     let k = hmac(&k, b"aws4_request");
@@ -169,7 +224,10 @@ pub fn verify_sigv4(req: &Request, ctx: &Ctx, service: &str) -> Result<(String, 
 /// New temporary credentials for `identity`, remembered for later signature checks.
 fn issue(ctx: &Ctx, identity: String, lifetime: u64) -> (String, Issued) {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let akid: String = "ASIA".chars().chain((0..16).map(|_| A[rand::random::<usize>() % A.len()] as char)).collect();
+    let akid: String = "ASIA"
+        .chars()
+        .chain((0..16).map(|_| A[rand::random::<usize>() % A.len()] as char))
+        .collect();
     let issued = Issued {
         secret_access_key: random_token(30).chars().take(40).collect(),
         session_token: format!("FwoGZXIvYXdzEmulator{}", random_token(96)),
@@ -196,13 +254,20 @@ fn account_of(arn: &str) -> &str {
 /// `arn:aws:iam::ACCOUNT:role/path/Name` -> the assumed-role ARN for `session`.
 fn assumed(role_arn: &str, session: &str) -> Option<String> {
     let mut parts = role_arn.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some("iam"), Some(_), Some(account), Some(res)) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some("arn"), Some(partition), Some("iam"), Some(_), Some(account), Some(res)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return None;
     };
     let name = res.strip_prefix("role/")?.rsplit('/').next()?;
-    Some(format!("arn:{partition}:sts::{account}:assumed-role/{name}/{session}"))
+    Some(format!(
+        "arn:{partition}:sts::{account}:assumed-role/{name}/{session}"
+    ))
 }
 
 fn param<'a>(form: &'a [(String, String)], k: &str) -> Option<&'a str> {
@@ -240,7 +305,9 @@ impl Service for Sts {
             "AssumeRole" => match verify_sigv4(req, ctx, "sts") {
                 Err(r) => r,
                 Ok(_) => {
-                    let (Some(role), Some(session)) = (param(&form, "RoleArn"), param(&form, "RoleSessionName")) else {
+                    let (Some(role), Some(session)) =
+                        (param(&form, "RoleArn"), param(&form, "RoleSessionName"))
+                    else {
                         return Some(invalid("RoleArn and RoleSessionName are required"));
                     };
                     if let Some(d) = param(&form, "DurationSeconds") {
@@ -262,13 +329,22 @@ impl Service for Sts {
                 }
             },
             "AssumeRoleWithWebIdentity" => {
-                let (Some(role), Some(session), Some(token)) =
-                    (param(&form, "RoleArn"), param(&form, "RoleSessionName"), param(&form, "WebIdentityToken"))
-                else {
-                    return Some(invalid("RoleArn, RoleSessionName and WebIdentityToken are required"));
+                let (Some(role), Some(session), Some(token)) = (
+                    param(&form, "RoleArn"),
+                    param(&form, "RoleSessionName"),
+                    param(&form, "WebIdentityToken"),
+                ) else {
+                    return Some(invalid(
+                        "RoleArn, RoleSessionName and WebIdentityToken are required",
+                    ));
                 };
                 if token.trim().is_empty() {
-                    return Some(error(400, "Sender", "InvalidIdentityToken", "the web identity token is empty"));
+                    return Some(error(
+                        400,
+                        "Sender",
+                        "InvalidIdentityToken",
+                        "the web identity token is empty",
+                    ));
                 }
                 let Some(arn) = assumed(role, session) else {
                     return Some(invalid(&format!("{role} is not a role ARN")));
@@ -282,7 +358,12 @@ impl Service for Sts {
                     ),
                 )
             }
-            other => error(400, "Sender", "InvalidAction", &format!("Could not find operation {other}")),
+            other => error(
+                400,
+                "Sender",
+                "InvalidAction",
+                &format!("Could not find operation {other}"),
+            ),
         };
         if resp.status != 200 {
             ctx.shared().count(&format!("sts.{action}.rejected"));
@@ -297,9 +378,15 @@ pub fn http_date() -> String {
     let iso = crate::time::iso8601_z(now);
     let days = now.div_euclid(86400);
     let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days.rem_euclid(7)) as usize];
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        [iso[5..7].parse::<usize>().unwrap_or(1) - 1];
-    format!("{weekday}, {} {month} {} {} GMT", &iso[8..10], &iso[0..4], &iso[11..19])
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][iso[5..7].parse::<usize>().unwrap_or(1) - 1];
+    format!(
+        "{weekday}, {} {month} {} {} GMT",
+        &iso[8..10],
+        &iso[0..4],
+        &iso[11..19]
+    )
 }
 
 #[cfg(test)]
@@ -308,13 +395,19 @@ mod tests {
 
     #[test]
     fn assumed_role_arn() {
-        assert_eq!(assumed("arn:aws:iam::123456789012:role/team/Dev", "s").as_deref(), Some("arn:aws:sts::123456789012:assumed-role/Dev/s"));
+        assert_eq!(
+            assumed("arn:aws:iam::123456789012:role/team/Dev", "s").as_deref(),
+            Some("arn:aws:sts::123456789012:assumed-role/Dev/s")
+        );
         assert_eq!(assumed("arn:aws:iam::1:user/x", "s"), None);
     }
 
     #[test]
     fn dates() {
-        assert_eq!(amz_date("20261123T100000Z"), crate::time::parse_iso8601("2026-11-23T10:00:00Z"));
+        assert_eq!(
+            amz_date("20261123T100000Z"),
+            crate::time::parse_iso8601("2026-11-23T10:00:00Z")
+        );
         assert!(http_date().ends_with(" GMT"));
     }
 }
