@@ -320,6 +320,16 @@ fn exported_keys_beat_a_profile_chosen_by_aws_profile() {
         .unwrap()
         .starts_with("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN"));
     assert_botocore_agrees(&fx, f, None);
+    // The default profile is beaten just the same, but nobody chose it: a warning.
+    fx.env.remove("AWS_PROFILE");
+    fx.config(&format!("[default]\nlogin_session = {SESSION}\nregion = us-east-1\n\n[profile dev]\nlogin_session = {SESSION}\nregion = us-west-2\n"));
+    let (r, code) = fx.doctor(&[]);
+    assert_ids(&r, &["env-keys-beat-profile"]);
+    assert_eq!(code, 0);
+    let f = finding(&r, "env-keys-beat-profile");
+    assert_eq!(f["severity"], "warning");
+    assert_botocore_agrees(&fx, f, None);
+    fx.set("AWS_PROFILE", "dev");
     // Named explicitly, the profile wins in both: no finding.
     let (r, _) = fx.doctor(&["-p", "dev"]);
     assert_ids(&r, &[]);
@@ -776,8 +786,11 @@ fn default_and_profile_default_both_present() {
 fn inline_comment_becomes_part_of_the_value() {
     let fx = Fx::new();
     fx.config("[default]\nregion = us-east-1   # N. Virginia\n");
+    // A secret with a comment is reported without its value (doctor() checks no secret leaks).
+    fx.credentials("[old]\naws_secret_access_key = old-secret ; rotated\n");
     let (r, _) = fx.doctor(&[]);
     assert_ids(&r, &["inline-comment"]);
+    assert_eq!(r["findings"].as_array().unwrap().len(), 2);
     let f = finding(&r, "inline-comment");
     assert_eq!(f["where"], "~/.aws/config:2");
     assert!(f["fix"].as_str().unwrap().contains("`region = us-east-1`"));
