@@ -177,6 +177,16 @@ impl Fx {
     /// What botocore resolves here: profile, region, credential method (or the error), and
     /// which variable the env token came from.
     fn botocore(&self, profile: Option<&str>) -> Value {
+        self.botocore_run(profile, false)
+    }
+
+    /// Like [`Fx::botocore`], then asks for the keys, which makes a login session refresh
+    /// when its credentials are due (the sign-in endpoint is a closed loopback port).
+    fn botocore_refresh(&self, profile: Option<&str>) -> Value {
+        self.botocore_run(profile, true)
+    }
+
+    fn botocore_run(&self, profile: Option<&str>, refresh: bool) -> Value {
         let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
         assert!(
             python.exists(),
@@ -195,6 +205,11 @@ try:
     out["region"] = s.get_config_variable("region")
     c = s.get_credentials()
     out["method"] = c.method if c else None
+    if c is not None and sys.argv[2] == "refresh":
+        try:
+            c.get_frozen_credentials()
+        except Exception as e:
+            out["refresh_error"] = type(e).__name__ + ": " + str(e)
     if c is not None and c.method == "env":
         tok = c.get_frozen_credentials().token
         out["token_from"] = next((v for v in ("AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN") if tok and os.environ.get(v) == tok), None)
@@ -203,9 +218,15 @@ except Exception as e:
 print(json.dumps(out))
 "#;
         let out = Command::new(python)
-            .args(["-c", script, profile.unwrap_or("")])
+            .args([
+                "-c",
+                script,
+                profile.unwrap_or(""),
+                if refresh { "refresh" } else { "" },
+            ])
             .env_clear()
             .envs(&self.env)
+            .env("AWS_ENDPOINT_URL_SIGNIN", "http://127.0.0.1:9")
             .output()
             .unwrap();
         assert!(
@@ -758,6 +779,15 @@ fn profile_header_in_the_credentials_file() {
     let f = finding(&r, "profile-prefix-in-credentials");
     assert_eq!(f["where"], "~/.aws/credentials:1");
     assert!(f["fix"].as_str().unwrap().contains("[dev]"));
+    // botocore: no profile "dev", but one called "profile dev".
+    assert!(fx.botocore(Some("dev"))["error"]
+        .as_str()
+        .unwrap()
+        .contains("could not be found"));
+    assert_eq!(
+        fx.botocore(Some("profile dev"))["method"],
+        "shared-credentials-file"
+    );
 }
 
 #[test]
@@ -845,6 +875,14 @@ fn login_profile_without_a_cache() {
     assert_ids(&r, &["login-no-cache"]);
     assert_eq!(code, 1);
     assert_eq!(finding(&r, "login-no-cache")["fix"], "awsrun login -p dev");
+    let b = fx.botocore(None);
+    assert!(
+        b["error"]
+            .as_str()
+            .unwrap()
+            .contains("Unable to load a existing login session"),
+        "{b}"
+    );
 }
 
 #[test]
@@ -902,6 +940,18 @@ fn undecodable_dpop_key() {
     let (r, code) = fx.doctor(&[]);
     assert_ids(&r, &["dpop-key-invalid"]);
     assert_eq!(code, 1);
+    // botocore loads the cached keys, then fails at the first refresh.
+    doc["accessToken"]["expiresAt"] = json!("2020-01-01T00:00:00Z");
+    fx.put_cache(SESSION, &doc);
+    let b = fx.botocore_refresh(None);
+    assert_eq!(b["method"], "login");
+    assert!(
+        b["refresh_error"]
+            .as_str()
+            .unwrap()
+            .contains("MALFORMED_ASN1"),
+        "{b}"
+    );
 }
 
 #[test]
@@ -1004,6 +1054,11 @@ fn credential_process_whose_program_is_missing() {
         .map(|f| f["profile"].as_str().unwrap())
         .collect();
     assert_eq!(profiles, ["a", "b"]);
+    for p in ["a", "b"] {
+        let b = fx.botocore_refresh(Some(p));
+        let e = b["error"].as_str().unwrap_or("");
+        assert!(e.starts_with("FileNotFoundError"), "{b}");
+    }
     assert_eq!(
         finding(&r, "credential-process-missing")["where"],
         "~/.aws/config:2"

@@ -113,7 +113,7 @@ fn session_cache(ctx: &Ctx<'_>, name: &str, session: &str, at: &str, out: &mut V
                 "dpop-key-invalid",
                 "The login cache's dpopKey is not a PEM EC P-256 private key (SEC1).".to_string(),
             )
-            .why("Every refresh must be signed with this key: botocore and awsrun fail as soon as the 15-minute credentials expire."),
+            .why("Every refresh must be signed with this key: botocore (awscrt: malformed ASN.1), the CLI and awsrun fail as soon as the 15-minute credentials expire."),
         );
     }
     let Some(iat) = cache.str("idToken").and_then(jwt_iat) else {
