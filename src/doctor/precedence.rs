@@ -316,34 +316,51 @@ fn metadata_vars(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let container = set
         .iter()
         .any(|v| v.starts_with("AWS_CONTAINER_CREDENTIALS"));
-    let method = if container {
-        "container-role"
-    } else {
-        "iam-role"
+    let imds = set.iter().any(|v| v.starts_with("AWS_EC2_METADATA"));
+    // An authorization token without a URI does nothing by itself: it is only a left-over.
+    let method = match (container, imds) {
+        (true, _) => Some(Method::ContainerRole),
+        (false, true) => Some(Method::IamRole),
+        _ => None,
     };
     // A checked profile that actually falls through to it, to make the claim concrete.
     let falls = ctx
         .checked
         .iter()
-        .find(|(_, r)| {
-            winner(r).is_some_and(|w| w.method.as_str() == method)
-                || (!container && matches!(r.credentials, Ok(None)))
+        .find(|(_, r)| match method {
+            Some(Method::ContainerRole) => {
+                winner(r).is_some_and(|w| w.method == Method::ContainerRole)
+            }
+            Some(_) => matches!(r.credentials, Ok(None)),
+            None => false,
         })
         .map(|(n, _)| n.clone());
+    let effect = match method {
+        Some(m) => format!(
+            "the AWS CLI and every SDK fall back to that endpoint ({}) for any profile without credentials of its own{}, instead of saying there are none",
+            m.as_str(),
+            falls.as_deref().map(|p| format!(" (here: \"{p}\")")).unwrap_or_default()
+        ),
+        None => "the next tool that also finds a container credentials URI sends this token to it"
+            .to_string(),
+    };
     out.push(
-        Finding::new("metadata-vars-in-shell", Severity::Warning, Family::Precedence)
-            .what(format!(
-                "{} {} set in this shell.",
-                set.join(", "),
-                if set.len() == 1 { "is" } else { "are" }
-            ))
-            .why(format!(
-                "Outside a container these are left-overs: the AWS CLI and every SDK fall back to that endpoint ({method}) for any profile without credentials of its own{}, instead of saying there are none.",
-                falls.as_deref().map(|p| format!(" (here: \"{p}\")")).unwrap_or_default()
-            ))
-            .at(set.join(", "))
-            .fix(format!("unset {}", set.join(" ")))
-            .facts(json!({"method": method, "profile": falls})),
+        Finding::new(
+            "metadata-vars-in-shell",
+            Severity::Warning,
+            Family::Precedence,
+        )
+        .what(format!(
+            "{} {} set in this shell.",
+            set.join(", "),
+            if set.len() == 1 { "is" } else { "are" }
+        ))
+        .why(format!(
+            "Outside a container these are left-overs: {effect}."
+        ))
+        .at(set.join(", "))
+        .fix(format!("unset {}", set.join(" ")))
+        .facts(json!({"method": method.map(Method::as_str), "profile": falls})),
     );
 }
 
