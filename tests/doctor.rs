@@ -761,6 +761,20 @@ fn unparseable_and_unreadable_files() {
         .unwrap()
         .contains("Unable to parse config file"));
 
+    let fx = Fx::new();
+    fx.config(""); // creates it 0600; then Latin-1 bytes:
+    std::fs::write(
+        fx.home.join(".aws/config"),
+        b"[default]\nregion = caf\xe9\n",
+    )
+    .unwrap();
+    let (r, _) = fx.doctor(&[]);
+    assert_ids(&r, &["parse-error"]);
+    assert!(fx.botocore(None)["error"]
+        .as_str()
+        .unwrap()
+        .contains("Unable to parse config file"));
+
     let mut fx = Fx::new();
     let dir = fx.home.join("a-directory");
     std::fs::create_dir(&dir).unwrap();
