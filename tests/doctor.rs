@@ -108,9 +108,8 @@ impl Fx {
 
     /// A login cache file as `aws login` writes it, signed in `age` seconds ago.
     fn login_cache(&self, session: &str, age: i64) -> Value {
-        use p256::pkcs8::LineEnding;
-        let key = p256::SecretKey::random(&mut rand::rngs::OsRng);
-        let pem = key.to_sec1_pem(LineEnding::LF).unwrap().to_string();
+        // The PEM layout the AWS CLI writes (SEC1 with the curve and public key).
+        let pem = awsrun::jose::DpopKey::generate().to_pem();
         let b = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let id_token = format!(
             "{}.{}.{}",
@@ -178,6 +177,16 @@ impl Fx {
     /// What botocore resolves here: profile, region, credential method (or the error), and
     /// which variable the env token came from.
     fn botocore(&self, profile: Option<&str>) -> Value {
+        self.botocore_run(profile, false)
+    }
+
+    /// Like [`Fx::botocore`], then asks for the keys, which makes a login session refresh
+    /// when its credentials are due (the sign-in endpoint is a closed loopback port).
+    fn botocore_refresh(&self, profile: Option<&str>) -> Value {
+        self.botocore_run(profile, true)
+    }
+
+    fn botocore_run(&self, profile: Option<&str>, refresh: bool) -> Value {
         let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
         assert!(
             python.exists(),
@@ -196,6 +205,11 @@ try:
     out["region"] = s.get_config_variable("region")
     c = s.get_credentials()
     out["method"] = c.method if c else None
+    if c is not None and sys.argv[2] == "refresh":
+        try:
+            c.get_frozen_credentials()
+        except Exception as e:
+            out["refresh_error"] = type(e).__name__ + ": " + str(e)
     if c is not None and c.method == "env":
         tok = c.get_frozen_credentials().token
         out["token_from"] = next((v for v in ("AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN") if tok and os.environ.get(v) == tok), None)
@@ -204,9 +218,15 @@ except Exception as e:
 print(json.dumps(out))
 "#;
         let out = Command::new(python)
-            .args(["-c", script, profile.unwrap_or("")])
+            .args([
+                "-c",
+                script,
+                profile.unwrap_or(""),
+                if refresh { "refresh" } else { "" },
+            ])
             .env_clear()
             .envs(&self.env)
+            .env("AWS_ENDPOINT_URL_SIGNIN", "http://127.0.0.1:9")
             .output()
             .unwrap();
         assert!(
@@ -321,6 +341,16 @@ fn exported_keys_beat_a_profile_chosen_by_aws_profile() {
         .unwrap()
         .starts_with("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN"));
     assert_botocore_agrees(&fx, f, None);
+    // The default profile is beaten just the same, but nobody chose it: a warning.
+    fx.env.remove("AWS_PROFILE");
+    fx.config(&format!("[default]\nlogin_session = {SESSION}\nregion = us-east-1\n\n[profile dev]\nlogin_session = {SESSION}\nregion = us-west-2\n"));
+    let (r, code) = fx.doctor(&[]);
+    assert_ids(&r, &["env-keys-beat-profile"]);
+    assert_eq!(code, 0);
+    let f = finding(&r, "env-keys-beat-profile");
+    assert_eq!(f["severity"], "warning");
+    assert_botocore_agrees(&fx, f, None);
+    fx.set("AWS_PROFILE", "dev");
     // Named explicitly, the profile wins in both: no finding.
     let (r, _) = fx.doctor(&["-p", "dev"]);
     assert_ids(&r, &[]);
@@ -339,6 +369,10 @@ fn credentials_file_section_shadows_a_login_profile() {
     let f = finding(&r, "credentials-file-shadows-profile");
     assert_eq!(f["where"], "~/.aws/credentials:2");
     assert_eq!(f["facts"]["beaten"], "login");
+    assert_eq!(
+        f["fix"],
+        "Delete lines 2 and 3 of ~/.aws/credentials (the keys of [dev])."
+    );
     assert_botocore_agrees(&fx, f, None);
 }
 
@@ -379,12 +413,22 @@ fn role_arn_or_sso_beside_login_session_wins() {
     ));
     fx.credentials("[base]\naws_access_key_id = ASIABASE000000000001\naws_secret_access_key = base-secret\naws_session_token = t\n");
     fx.fresh_cache(SESSION);
-    for (p, method) in [("dev", "assume-role"), ("sso", "sso")] {
+    for (p, method, lines) in [
+        ("dev", "assume-role", "lines 3 and 4 of ~/.aws/config"),
+        ("sso", "sso", "lines 9, 10, 11 and 12 of ~/.aws/config"),
+    ] {
         let (r, code) = fx.doctor(&["-p", p]);
         assert_ids(&r, &["login-session-mixed"]);
         assert_eq!(code, 1);
         let f = finding(&r, "login-session-mixed");
         assert_eq!(f["facts"]["method"], method);
+        assert!(
+            f["fix"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("to use the login session, delete {lines}.")),
+            "{f:#}"
+        );
         assert_botocore_agrees(&fx, f, Some(p));
     }
 }
@@ -406,6 +450,56 @@ fn web_identity_from_the_environment_outranks_the_profile() {
 /// A loopback HTTP server answering every request with `respond(request)`; returns the base
 /// URL and the requests seen.
 #[allow(clippy::type_complexity)]
+/// botocore's own SigV4 signer, run on the request's method, URL, body and signed headers at
+/// the request's X-Amz-Date: the Authorization it computes must be the one that was sent.
+fn botocore_signature(req: &Req, url: &str, secret: &str, region: &str) -> String {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run tests/setup.sh",
+        python.display()
+    );
+    let script = r#"
+import datetime, json, sys
+import botocore.auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+r = json.load(sys.stdin)
+when = datetime.datetime.strptime(r["amz_date"], "%Y%m%dT%H%M%SZ")
+botocore.auth.get_current_datetime = lambda *a, **k: when
+creds = Credentials(r["access_key"], r["secret"], r["token"])
+req = AWSRequest(method=r["method"], url=r["url"], data=r["body"].encode(), headers={"Content-Type": r["content_type"]})
+botocore.auth.SigV4Auth(creds, "sts", r["region"]).add_auth(req)
+print(req.headers["Authorization"])
+"#;
+    let input = json!({
+        "amz_date": req.headers["x-amz-date"],
+        "access_key": req.headers["authorization"].split("Credential=").nth(1).unwrap().split('/').next().unwrap(),
+        "secret": secret,
+        "token": req.headers["x-amz-security-token"],
+        "method": req.method,
+        "url": format!("{url}{}", req.path),
+        "body": req.body,
+        "content_type": req.headers["content-type"],
+        "region": region,
+    });
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
 fn serve(
     respond: impl Fn(&Req) -> (u16, Vec<(String, String)>, String) + Send + 'static,
 ) -> (String, Arc<Mutex<Vec<Req>>>) {
@@ -498,6 +592,45 @@ fn container_variables_in_a_shell_catch_profiles_without_credentials() {
 }
 
 #[test]
+fn instance_metadata_endpoint_in_a_shell_catches_profiles_without_credentials() {
+    let (url, seen) = serve(|req| {
+        match (req.method.as_str(), req.path.as_str()) {
+        ("PUT", "/latest/api/token") => (200, vec![], "imds-session".into()),
+        ("GET", "/latest/meta-data/iam/security-credentials/") => (200, vec![], "box".into()),
+        ("GET", "/latest/meta-data/iam/security-credentials/box") => (
+            200,
+            vec![],
+            json!({"Code": "Success", "AccessKeyId": "ASIAIMDS000000000001", "SecretAccessKey": "i",
+                   "Token": "t", "Expiration": "2099-01-01T00:00:00Z"})
+            .to_string(),
+        ),
+        _ => (404, vec![], String::new()),
+    }
+    });
+    let mut fx = Fx::new();
+    fx.config("[default]\nregion = us-east-1\n");
+    fx.set("AWS_EC2_METADATA_SERVICE_ENDPOINT", &format!("{url}/"));
+    // Disabled metadata makes the endpoint harmless.
+    assert_ids(&fx.doctor(&[]).0, &[]);
+    // Enabled (pointing at loopback, so botocore stays off the network), it answers.
+    fx.env.remove("AWS_EC2_METADATA_DISABLED");
+    let (r, code) = fx.doctor(&[]);
+    assert_ids(&r, &["metadata-vars-in-shell"]);
+    assert_eq!(code, 0);
+    let f = finding(&r, "metadata-vars-in-shell");
+    assert_eq!(
+        f["facts"],
+        json!({"method": "iam-role", "profile": "default"})
+    );
+    assert_botocore_agrees(&fx, f, None);
+    assert!(seen
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|r| r.path.ends_with("/box")));
+}
+
+#[test]
 fn aws_profile_and_aws_default_profile_disagree() {
     let mut fx = Fx::new();
     fx.config("[profile a]\nregion = us-east-1\n[profile b]\nregion = us-east-1\n");
@@ -587,6 +720,16 @@ fn a_selected_profile_that_does_not_exist() {
 }
 
 #[test]
+fn a_missing_selected_profile_is_reported_with_all_too() {
+    let mut fx = login_home();
+    fx.set("AWS_PROFILE", "nope");
+    let (r, code) = fx.doctor(&["--all"]);
+    assert_ids(&r, &["profile-not-found"]);
+    assert_eq!(code, 1);
+    assert_eq!(r["profiles"], json!(["default", "dev", "nope"]));
+}
+
+#[test]
 fn a_credential_chain_that_raises() {
     let fx = Fx::new();
     fx.config("[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/Dev\nregion = us-east-1\n");
@@ -618,6 +761,20 @@ fn unparseable_and_unreadable_files() {
         .unwrap()
         .contains("Unable to parse config file"));
 
+    let fx = Fx::new();
+    fx.config(""); // creates it 0600; then Latin-1 bytes:
+    std::fs::write(
+        fx.home.join(".aws/config"),
+        b"[default]\nregion = caf\xe9\n",
+    )
+    .unwrap();
+    let (r, _) = fx.doctor(&[]);
+    assert_ids(&r, &["parse-error"]);
+    assert!(fx.botocore(None)["error"]
+        .as_str()
+        .unwrap()
+        .contains("Unable to parse config file"));
+
     let mut fx = Fx::new();
     let dir = fx.home.join("a-directory");
     std::fs::create_dir(&dir).unwrap();
@@ -636,6 +793,15 @@ fn profile_header_in_the_credentials_file() {
     let f = finding(&r, "profile-prefix-in-credentials");
     assert_eq!(f["where"], "~/.aws/credentials:1");
     assert!(f["fix"].as_str().unwrap().contains("[dev]"));
+    // botocore: no profile "dev", but one called "profile dev".
+    assert!(fx.botocore(Some("dev"))["error"]
+        .as_str()
+        .unwrap()
+        .contains("could not be found"));
+    assert_eq!(
+        fx.botocore(Some("profile dev"))["method"],
+        "shared-credentials-file"
+    );
 }
 
 #[test]
@@ -664,8 +830,11 @@ fn default_and_profile_default_both_present() {
 fn inline_comment_becomes_part_of_the_value() {
     let fx = Fx::new();
     fx.config("[default]\nregion = us-east-1   # N. Virginia\n");
+    // A secret with a comment is reported without its value (doctor() checks no secret leaks).
+    fx.credentials("[old]\naws_secret_access_key = old-secret ; rotated\n");
     let (r, _) = fx.doctor(&[]);
     assert_ids(&r, &["inline-comment"]);
+    assert_eq!(r["findings"].as_array().unwrap().len(), 2);
     let f = finding(&r, "inline-comment");
     assert_eq!(f["where"], "~/.aws/config:2");
     assert!(f["fix"].as_str().unwrap().contains("`region = us-east-1`"));
@@ -720,6 +889,31 @@ fn login_profile_without_a_cache() {
     assert_ids(&r, &["login-no-cache"]);
     assert_eq!(code, 1);
     assert_eq!(finding(&r, "login-no-cache")["fix"], "awsrun login -p dev");
+    let b = fx.botocore(None);
+    assert!(
+        b["error"]
+            .as_str()
+            .unwrap()
+            .contains("Unable to load a existing login session"),
+        "{b}"
+    );
+}
+
+#[test]
+fn login_session_of_a_source_profile_is_checked_too() {
+    let fx = Fx::new();
+    fx.config(&format!(
+        "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/Dev\nsource_profile = me\nregion = us-east-1\n\n\
+         [profile me]\nlogin_session = {SESSION}\nregion = us-east-1\n"
+    ));
+    let (r, code) = fx.doctor(&["-p", "dev"]);
+    assert_ids(&r, &["login-no-cache"]);
+    assert_eq!(code, 1);
+    assert_eq!(finding(&r, "login-no-cache")["profile"], "me");
+    fx.fresh_cache(SESSION);
+    assert_ids(&fx.doctor(&["-p", "dev"]).0, &[]);
+    // botocore assumes the role with the login session.
+    assert_eq!(fx.botocore(Some("dev"))["method"], "assume-role");
 }
 
 #[test]
@@ -760,6 +954,18 @@ fn undecodable_dpop_key() {
     let (r, code) = fx.doctor(&[]);
     assert_ids(&r, &["dpop-key-invalid"]);
     assert_eq!(code, 1);
+    // botocore loads the cached keys, then fails at the first refresh.
+    doc["accessToken"]["expiresAt"] = json!("2020-01-01T00:00:00Z");
+    fx.put_cache(SESSION, &doc);
+    let b = fx.botocore_refresh(None);
+    assert_eq!(b["method"], "login");
+    assert!(
+        b["refresh_error"]
+            .as_str()
+            .unwrap()
+            .contains("MALFORMED_ASN1"),
+        "{b}"
+    );
 }
 
 #[test]
@@ -862,10 +1068,146 @@ fn credential_process_whose_program_is_missing() {
         .map(|f| f["profile"].as_str().unwrap())
         .collect();
     assert_eq!(profiles, ["a", "b"]);
+    for p in ["a", "b"] {
+        let b = fx.botocore_refresh(Some(p));
+        let e = b["error"].as_str().unwrap_or("");
+        assert!(e.starts_with("FileNotFoundError"), "{b}");
+    }
     assert_eq!(
         finding(&r, "credential-process-missing")["where"],
         "~/.aws/config:2"
     );
+}
+
+// ---- --online ----------------------------------------------------------------------------
+
+/// A loopback STS that answers GetCallerIdentity with `status` and a `Date` header `skew`
+/// seconds off our clock.
+fn fake_sts(status: u16, skew: i64) -> (String, Arc<Mutex<Vec<Req>>>) {
+    serve(move |_| {
+        let date = std::time::SystemTime::now()
+            .checked_add(std::time::Duration::from_secs(skew.unsigned_abs()))
+            .filter(|_| skew >= 0)
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now() - std::time::Duration::from_secs(skew.unsigned_abs())
+            });
+        let body = if status == 200 {
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <GetCallerIdentityResult>\n    <Arn>arn:aws:iam::123456789012:user/alice</Arn>\n    <UserId>AIDAEXAMPLE000000001</UserId>\n    <Account>123456789012</Account>\n  </GetCallerIdentityResult>\n  <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>\n</GetCallerIdentityResponse>\n".to_string()
+        } else {
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>1</RequestId></ErrorResponse>".to_string()
+        };
+        (
+            status,
+            vec![
+                ("content-type".into(), "text/xml".into()),
+                ("date".into(), httpdate::fmt_http_date(date)),
+            ],
+            body,
+        )
+    })
+}
+
+#[track_caller]
+fn assert_sigv4(req: &Req, access_key: &str, region: &str, token: &str) {
+    assert_eq!(req.method, "POST");
+    assert_eq!(req.path, "/");
+    assert_eq!(req.body, "Action=GetCallerIdentity&Version=2011-06-15");
+    let date = &req.headers["x-amz-date"];
+    assert!(
+        date.len() == 16 && date.ends_with('Z') && date.as_bytes()[8] == b'T',
+        "{date}"
+    );
+    assert_eq!(req.headers["x-amz-security-token"], token);
+    let auth = &req.headers["authorization"];
+    let prefix = format!(
+        "AWS4-HMAC-SHA256 Credential={access_key}/{}/{region}/sts/aws4_request, SignedHeaders=",
+        &date[..8]
+    );
+    assert!(auth.starts_with(&prefix), "{auth}");
+    let (signed, sig) = auth[prefix.len()..].split_once(", Signature=").unwrap();
+    let signed: Vec<&str> = signed.split(';').collect();
+    for h in ["content-type", "host", "x-amz-date", "x-amz-security-token"] {
+        assert!(signed.contains(&h), "{auth}");
+    }
+    assert!(
+        sig.len() == 64
+            && sig
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+        "{auth}"
+    );
+}
+
+#[test]
+fn online_reports_identity_and_clock_skew() {
+    let (url, seen) = fake_sts(200, 0);
+    let mut fx = login_home();
+    fx.set("AWS_ENDPOINT_URL_STS", &url)
+        .set("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+    let (r, code) = fx.doctor(&["--online"]);
+    assert_ids(&r, &[]);
+    assert_eq!(code, 0);
+    let o = &r["online"];
+    assert_eq!(o["identity"]["arn"], SESSION);
+    assert_eq!(o["identity"]["account"], "123456789012");
+    assert_eq!(o["method"], "login");
+    assert!(o["clock_skew_seconds"].as_i64().unwrap().abs() <= 5, "{o}");
+    let reqs = seen.lock().unwrap().clone();
+    assert_eq!(reqs.len(), 1);
+    assert_sigv4(
+        &reqs[0],
+        "ASIAEXAMPLE0000LOGIN",
+        "us-west-2",
+        "login-session-token",
+    );
+    assert_eq!(
+        reqs[0].headers["authorization"],
+        botocore_signature(&reqs[0], &url, "login-secret", "us-west-2"),
+        "botocore signs the same request differently"
+    );
+
+    let (text, _, code) = fx.awsrun(&["doctor", "--online"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains(&format!("identity: {SESSION} (account 123456789012)")),
+        "{text}"
+    );
+}
+
+#[test]
+fn online_flags_a_clock_more_than_five_minutes_off() {
+    let (url, seen) = fake_sts(200, -3600);
+    let mut fx = login_home();
+    fx.set("AWS_ENDPOINT_URL", &url);
+    let (r, code) = fx.doctor(&["--online"]);
+    assert_ids(&r, &["clock-skew"]);
+    assert_eq!(code, 1);
+    let skew = finding(&r, "clock-skew")["facts"]["clock_skew_seconds"]
+        .as_i64()
+        .unwrap();
+    assert!((3595..=3605).contains(&skew), "{skew}");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn online_reports_what_sts_refused() {
+    let (url, _) = fake_sts(403, 0);
+    let mut fx = login_home();
+    fx.set("AWS_ENDPOINT_URL_STS", &url);
+    let (r, code) = fx.doctor(&["--online"]);
+    assert_ids(&r, &["online-failed"]);
+    assert_eq!(code, 1);
+    assert!(finding(&r, "online-failed")["what"]
+        .as_str()
+        .unwrap()
+        .contains("InvalidClientTokenId: The security token included in the request is invalid."));
+    let (text, _, code) = fx.awsrun(&["doctor", "--online"]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("\nonline\n  error   online-failed [dev]\n"),
+        "{text}"
+    );
+    assert!(text.contains("failed: see online-failed above"), "{text}");
 }
 
 // ---- output -------------------------------------------------------------------------------
@@ -897,7 +1239,7 @@ fn on_terminal(fx: &Fx) -> String {
         .arg("doctor")
         .env_clear()
         .envs(&fx.env)
-        .stdout(Stdio::from(std::os::fd::OwnedFd::from(pty.slave)))
+        .stdout(Stdio::from(pty.slave))
         .stderr(Stdio::null())
         .spawn()
         .unwrap();

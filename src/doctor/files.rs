@@ -31,6 +31,17 @@ pub(super) fn load(env: &Env, out: &mut Vec<Finding>) -> Files {
         };
         let (exists, text) = match read_optional(&path, which) {
             Ok(r) => r,
+            Err(e) if e.kind == crate::error::Kind::ConfigParse => {
+                // Not UTF-8: botocore cannot decode it either.
+                out.push(
+                    Finding::new("parse-error", Severity::Error, Family::Files)
+                        .what(format!("The {} cannot be parsed: {e}", label(which)))
+                        .why("botocore and the AWS CLI refuse the whole file: every profile in it is unusable.")
+                        .at(shown.clone())
+                        .fix(format!("Save {} as UTF-8.", path.display())),
+                );
+                return empty(true);
+            }
             Err(e) => {
                 out.push(
                     Finding::new("file-unreadable", Severity::Error, Family::Files)

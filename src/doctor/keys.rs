@@ -33,12 +33,7 @@ fn in_file(file: &AwsFile, out: &mut Vec<Finding>) {
             continue;
         }
         let id_text = id.value.as_text().unwrap_or("");
-        let mut lines: Vec<usize> = ["aws_access_key_id", "aws_secret_access_key"]
-            .iter()
-            .filter_map(|k| s.get(k).map(|e| e.line))
-            .collect();
-        lines.sort();
-        let lines: Vec<String> = lines.iter().map(usize::to_string).collect();
+        let lines = super::key_lines(s, &["aws_access_key_id", "aws_secret_access_key"]);
         let q = super::Ctx::quote(&profile);
         out.push(
             Finding::new("long-lived-keys", Severity::Warning, Family::Keys)
@@ -52,7 +47,7 @@ fn in_file(file: &AwsFile, out: &mut Vec<Finding>) {
                 .at(format!("{}:{}", file.shown, id.line))
                 .fix(format!(
                     "Delete lines {} of {}, then `awsrun login -p {q}`, then {}",
-                    lines.join(" and "),
+                    lines,
                     file.shown,
                     deactivate(id_text)
                 ))

@@ -172,11 +172,15 @@ pub fn check(env: &Env, explicit: Option<&str>, all: bool, now: i64) -> (Report,
     let mut findings = Vec::new();
     let files = files::load(env, &mut findings);
     let selected = profile::select(env, explicit);
-    let names: Vec<String> = if all {
+    let mut names: Vec<String> = if all {
         files.profile_names()
     } else {
         vec![selected.name.clone()]
     };
+    // With --all, a selected profile that exists nowhere is still worth a finding.
+    if !names.contains(&selected.name) && selected.from != ProfileFrom::Default {
+        names.push(selected.name.clone());
+    }
     let opts = Options::default();
     let mut checked = Vec::new();
     for name in names {
@@ -213,19 +217,37 @@ pub fn check(env: &Env, explicit: Option<&str>, all: bool, now: i64) -> (Report,
     (report, files)
 }
 
+/// "2 and 3" / "2, 3 and 4": the lines of `keys` in `section`, for a "delete lines" fix.
+pub(crate) fn key_lines(section: &crate::awsfiles::Section, keys: &[&str]) -> String {
+    let mut lines: Vec<usize> = keys
+        .iter()
+        .filter_map(|k| section.get(k).map(|e| e.line))
+        .collect();
+    lines.sort();
+    let mut words: Vec<String> = lines.iter().map(usize::to_string).collect();
+    match words.len() {
+        0 | 1 => words.pop().unwrap_or_default(),
+        _ => {
+            let last = words.pop().unwrap_or_default();
+            format!("{} and {last}", words.join(", "))
+        }
+    }
+}
+
+/// The static-key settings of a profile section.
+pub(crate) const KEY_SETTINGS: [&str; 4] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+];
+
 /// Whether the profile was chosen by the environment rather than `-p`.
 pub(crate) fn chosen_by_env(r: &Resolution) -> Option<&'static str> {
     match r.profile.from {
         ProfileFrom::Env(v) => Some(v),
         _ => None,
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// `awsrun doctor`.
@@ -239,7 +261,7 @@ pub fn run(env: &Env, explicit: Option<&str>, args: &crate::cli::DoctorArgs) -> 
             2,
         );
     }
-    let (mut report, files) = check(env, explicit, args.all, unix_now());
+    let (mut report, files) = check(env, explicit, args.all, crate::time::now());
     if args.online {
         online::check(env, &files, explicit, &mut report);
     }

@@ -15,10 +15,7 @@ use crate::sts;
 pub const MAX_SKEW_SECONDS: i64 = 300;
 
 pub fn check(env: &Env, files: &Files, explicit: Option<&str>, report: &mut Report) {
-    let opts = Options {
-        run_process: true,
-        region_override: None,
-    };
+    let opts = Options::default();
     let name = profile::select(env, explicit).name;
     let fail = |report: &mut Report, msg: String| {
         report.findings.push(
@@ -44,15 +41,18 @@ pub fn check(env: &Env, files: &Files, explicit: Option<&str>, report: &mut Repo
         Ok(s) => s,
         Err(e) => return fail(report, e.to_string()),
     };
-    let Some(keys) = &src.keys else {
-        return fail(
-            report,
-            format!(
-                "its {} credentials need a call to AWS, which doctor does not make",
-                src.method.as_str()
-            ),
-        );
+    // The keys exactly as `awsrun exec` / `export` would hand them out: a login session is
+    // refreshed when due, a role is assumed.
+    let global = crate::cli::Global {
+        profile: explicit.map(str::to_string),
+        region: None,
+        debug: false,
     };
+    let keys = match crate::export::keys(&global, env) {
+        Ok(k) => k,
+        Err(e) => return fail(report, e.to_string()),
+    };
+    let keys = &keys;
     let region = match &r.region {
         Ok(Some(reg)) => reg.value.clone(),
         _ => "us-east-1".to_string(),

@@ -86,6 +86,10 @@ fn env_keys(ctx: &Ctx<'_>, name: &str, r: &Resolution, out: &mut Vec<Finding>) {
     }
     let own = own_sources(r, name);
     let Some(beaten) = own.first() else { return };
+    let theirs: Vec<String> = own
+        .iter()
+        .map(|s| format!("{} at {}", s.method.as_str(), s.at))
+        .collect();
     let (severity, chosen) = match chosen_by_env(r) {
         Some(var) => (Severity::Error, format!("{var} selects \"{name}\"")),
         None => (
@@ -103,9 +107,8 @@ fn env_keys(ctx: &Ctx<'_>, name: &str, r: &Resolution, out: &mut Vec<Finding>) {
         Finding::new("env-keys-beat-profile", severity, Family::Precedence)
             .profile(name)
             .what(format!(
-                "{chosen}, but the exported AWS_ACCESS_KEY_ID is used instead of its {} credentials ({}).",
-                beaten.method.as_str(),
-                beaten.at
+                "{chosen}, but the exported AWS_ACCESS_KEY_ID is used instead of the profile's credentials ({}).",
+                theirs.join("; ")
             ))
             .why("The AWS CLI, botocore/boto3 and the other SDKs take environment keys before any profile unless the profile is named with --profile; choosing it with AWS_PROFILE does not.")
             .at(w.at.to_string())
@@ -144,10 +147,10 @@ fn credentials_file_shadows(ctx: &Ctx<'_>, name: &str, r: &Resolution, out: &mut
         return;
     };
     let key_at = f.locate(&key);
-    let section = f
+    let lines = f
         .credentials_section(name)
-        .map(|s| s.line)
-        .unwrap_or(key.line);
+        .map(|s| super::key_lines(s, &super::KEY_SETTINGS))
+        .unwrap_or_else(|| key.line.to_string());
     match first.method {
         Method::SharedCredentialsFile => {
             let Some(beaten) = own
@@ -167,7 +170,7 @@ fn credentials_file_shadows(ctx: &Ctx<'_>, name: &str, r: &Resolution, out: &mut
                     .why("The AWS CLI and botocore read credentials-file keys before login_session and credential_process: the profile runs with the old keys.")
                     .at(key_at)
                     .fix(format!(
-                        "Delete the [{name}] section (line {section}) of {}, or at least its aws_access_key_id, aws_secret_access_key and aws_session_token lines.",
+                        "Delete lines {lines} of {} (the keys of [{name}]).",
                         f.credentials.shown
                     ))
                     .facts(json!({"method": "shared-credentials-file", "profile": name, "beaten": beaten.method.as_str()})),
@@ -195,7 +198,7 @@ fn credentials_file_shadows(ctx: &Ctx<'_>, name: &str, r: &Resolution, out: &mut
                     ))
                     .at(key_at)
                     .fix(format!(
-                        "Delete the aws_access_key_id and aws_secret_access_key lines of [{name}] (line {section}) in {}.",
+                        "Delete lines {lines} of {} (the keys of [{name}]).",
                         f.credentials.shown
                     ))
                     .facts(json!({"method": first.method.as_str(), "profile": name, "beaten": "shared-credentials-file"})),
@@ -217,16 +220,52 @@ fn mixed_with_login(ctx: &Ctx<'_>, name: &str, r: &Resolution, out: &mut Vec<Fin
     let Some(login) = own.iter().find(|s| s.method == Method::Login) else {
         return;
     };
-    let key = match first.method {
-        Method::AssumeRole => "role_arn",
-        Method::WebIdentity => "web_identity_token_file",
-        _ => "sso_* ",
+    let keys: &[&str] = match first.method {
+        Method::AssumeRole => &[
+            "role_arn",
+            "source_profile",
+            "credential_source",
+            "role_session_name",
+            "external_id",
+            "mfa_serial",
+            "duration_seconds",
+        ],
+        Method::WebIdentity => &["web_identity_token_file", "role_arn", "role_session_name"],
+        _ => &[
+            "sso_session",
+            "sso_start_url",
+            "sso_region",
+            "sso_account_id",
+            "sso_role_name",
+        ],
     };
-    let line = match &first.at {
-        Where::File { line, shown, .. } => format!("line {line} of {shown}"),
+    let f = ctx.files;
+    let lines = match &first.at {
+        Where::File { which, shown, .. } => {
+            let section = match which {
+                crate::awsfiles::Which::Config => f.config_section(name),
+                crate::awsfiles::Which::Credentials => f.credentials_section(name),
+            };
+            let l = section
+                .map(|s| super::key_lines(s, keys))
+                .unwrap_or_default();
+            format!("lines {l} of {shown}")
+        }
         other => other.to_string(),
     };
-    let _ = ctx;
+    let use_login = format!("to use the login session, delete {lines}");
+    let fix = match first.method {
+        Method::AssumeRole => format!(
+            "To assume the role with the login session, move login_session ({}) to its own profile: `awsrun login -p {}-login`, then set `source_profile = {name}-login` here; {use_login}.",
+            login.at,
+            q(name)
+        ),
+        _ => format!(
+            "To keep {}, delete the login_session line ({}); {use_login}.",
+            first.method.as_str(),
+            login.at
+        ),
+    };
     out.push(
         Finding::new("login-session-mixed", Severity::Error, Family::Precedence)
             .profile(name)
@@ -241,14 +280,7 @@ fn mixed_with_login(ctx: &Ctx<'_>, name: &str, r: &Resolution, out: &mut Vec<Fin
                 first.method.as_str()
             ))
             .at(first.at.to_string())
-            .fix(if first.method == Method::AssumeRole {
-                format!(
-                    "To assume the role with the login session: move login_session into its own profile (awsrun login -p {}-login) and replace it here with `source_profile = {name}-login`; otherwise delete {key} ({line}).",
-                    q(name)
-                )
-            } else {
-                format!("Delete the {} settings ({line}), or the login_session line ({}).", key.trim(), login.at)
-            })
+            .fix(fix)
             .facts(json!({"method": first.method.as_str(), "profile": name, "beaten": "login"})),
     );
 }
@@ -268,9 +300,15 @@ fn metadata_vars(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     if ctx.env.get(AWSRUN_CHILD_VAR).is_some() {
         return;
     }
+    // With instance metadata disabled its endpoint variable is harmless.
+    let imds_off = ctx
+        .env
+        .get("AWS_EC2_METADATA_DISABLED")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let set: Vec<&str> = CONTAINER_VARS
         .into_iter()
         .filter(|v| ctx.env.get(v).is_some())
+        .filter(|v| !(imds_off && v.starts_with("AWS_EC2_METADATA")))
         .collect();
     if set.is_empty() {
         return;
@@ -278,34 +316,51 @@ fn metadata_vars(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let container = set
         .iter()
         .any(|v| v.starts_with("AWS_CONTAINER_CREDENTIALS"));
-    let method = if container {
-        "container-role"
-    } else {
-        "iam-role"
+    let imds = set.iter().any(|v| v.starts_with("AWS_EC2_METADATA"));
+    // An authorization token without a URI does nothing by itself: it is only a left-over.
+    let method = match (container, imds) {
+        (true, _) => Some(Method::ContainerRole),
+        (false, true) => Some(Method::IamRole),
+        _ => None,
     };
     // A checked profile that actually falls through to it, to make the claim concrete.
     let falls = ctx
         .checked
         .iter()
-        .find(|(_, r)| {
-            winner(r).is_some_and(|w| w.method.as_str() == method)
-                || (!container && matches!(r.credentials, Ok(None)))
+        .find(|(_, r)| match method {
+            Some(Method::ContainerRole) => {
+                winner(r).is_some_and(|w| w.method == Method::ContainerRole)
+            }
+            Some(_) => matches!(r.credentials, Ok(None)),
+            None => false,
         })
         .map(|(n, _)| n.clone());
+    let effect = match method {
+        Some(m) => format!(
+            "the AWS CLI and every SDK fall back to that endpoint ({}) for any profile without credentials of its own{}, instead of saying there are none",
+            m.as_str(),
+            falls.as_deref().map(|p| format!(" (here: \"{p}\")")).unwrap_or_default()
+        ),
+        None => "the next tool that also finds a container credentials URI sends this token to it"
+            .to_string(),
+    };
     out.push(
-        Finding::new("metadata-vars-in-shell", Severity::Warning, Family::Precedence)
-            .what(format!(
-                "{} {} set in this shell.",
-                set.join(", "),
-                if set.len() == 1 { "is" } else { "are" }
-            ))
-            .why(format!(
-                "Outside a container these are left-overs: the AWS CLI and every SDK fall back to that endpoint ({method}) for any profile without credentials of its own{}, instead of saying there are none.",
-                falls.as_deref().map(|p| format!(" (here: \"{p}\")")).unwrap_or_default()
-            ))
-            .at(set.join(", "))
-            .fix(format!("unset {}", set.join(" ")))
-            .facts(json!({"method": method, "profile": falls})),
+        Finding::new(
+            "metadata-vars-in-shell",
+            Severity::Warning,
+            Family::Precedence,
+        )
+        .what(format!(
+            "{} {} set in this shell.",
+            set.join(", "),
+            if set.len() == 1 { "is" } else { "are" }
+        ))
+        .why(format!(
+            "Outside a container these are left-overs: {effect}."
+        ))
+        .at(set.join(", "))
+        .fix(format!("unset {}", set.join(" ")))
+        .facts(json!({"method": method.map(Method::as_str), "profile": falls})),
     );
 }
 

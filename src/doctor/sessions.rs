@@ -17,13 +17,25 @@ pub const DURATION_VAR: &str = "AWSRUN_SESSION_DURATION";
 pub const DURATION_KEY: &str = "awsrun_session_duration";
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let mut seen: Vec<&str> = Vec::new();
     for (name, r) in &ctx.checked {
+        // The profile and the source profiles its role is assumed from: a login session
+        // anywhere in that chain must work.
+        let mut p = name.as_str();
+        while !seen.contains(&p) {
+            seen.push(p);
+            if let Some(s) = ctx.files.get(p, "login_session") {
+                session_cache(ctx, p, s.text(), &ctx.files.locate(&s), out);
+            }
+            match ctx.files.get(p, "source_profile") {
+                Some(sp) if ctx.files.has(p, "role_arn") => p = sp.text(),
+                _ => break,
+            }
+        }
         let Some(s) = ctx.files.get(name, "login_session") else {
             continue;
         };
-        let session = s.text();
         let at = ctx.files.locate(&s);
-        session_cache(ctx, name, session, &at, out);
         if matches!(r.region, Ok(None)) {
             out.push(
                 Finding::new("login-no-region", Severity::Warning, Family::Sessions)
@@ -95,13 +107,13 @@ fn session_cache(ctx: &Ctx<'_>, name: &str, session: &str, at: &str, out: &mut V
         }
     };
     let pem = cache.str("dpopKey").unwrap_or("");
-    if p256::SecretKey::from_sec1_pem(pem).is_err() {
+    if crate::jose::DpopKey::from_pem(pem).is_none() {
         out.push(
             broken(
                 "dpop-key-invalid",
                 "The login cache's dpopKey is not a PEM EC P-256 private key (SEC1).".to_string(),
             )
-            .why("Every refresh must be signed with this key: botocore and awsrun fail as soon as the 15-minute credentials expire."),
+            .why("Every refresh must be signed with this key: botocore (awscrt: malformed ASN.1), the CLI and awsrun fail as soon as the 15-minute credentials expire."),
         );
     }
     let Some(iat) = cache.str("idToken").and_then(jwt_iat) else {
@@ -115,14 +127,14 @@ fn session_cache(ctx: &Ctx<'_>, name: &str, session: &str, at: &str, out: &mut V
                 .profile(name)
                 .what(format!(
                     "The login session of \"{name}\" began {} and has probably ended at {} ({}h after sign-in).",
-                    iso8601(iat),
-                    iso8601(end),
+                    crate::time::iso8601_z(iat),
+                    crate::time::iso8601_z(end),
                     length / 3600
                 ))
                 .why("Sign-in sessions last at most the principal's session duration (12 h by default): the next refresh will be refused with TOKEN_EXPIRED and every tool will ask you to log in again.")
                 .at(shown)
                 .fix(login_fix(name))
-                .facts(json!({"began": iso8601(iat), "ends": iso8601(end)})),
+                .facts(json!({"began": crate::time::iso8601_z(iat), "ends": crate::time::iso8601_z(end)})),
         );
     }
 }
@@ -179,26 +191,6 @@ pub fn parse_duration(raw: &str) -> Option<i64> {
     (total > 0).then_some(total)
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for Unix seconds (civil-from-days, proleptic Gregorian).
-pub fn iso8601(t: i64) -> String {
-    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
 fn orphans(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let used: BTreeSet<String> = ctx
         .files
@@ -248,13 +240,6 @@ fn session_of(path: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso_dates() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_795_500_000), "2026-11-24T06:00:00Z");
-        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
-    }
 
     #[test]
     fn durations() {

@@ -163,7 +163,7 @@ fn credential_process(ctx: &Ctx<'_>, name: &str, out: &mut Vec<Finding>) {
             .what(format!(
                 "\"{name}\" gets credentials from credential_process, but {problem}."
             ))
-            .why("The AWS CLI, botocore and every SDK run this command for the profile's keys: they all fail with \"Error when retrieving credentials from custom-process\".")
+            .why("Every tool runs this command for the profile's keys: botocore/boto3 stop with FileNotFoundError, the AWS CLI and other SDKs with a credential_process error, and nothing falls through to other credentials.")
             .at(at)
             .fix(format!(
                 "Install the program or correct the credential_process line ({}), e.g. to an absolute path.",
