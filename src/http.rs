@@ -31,6 +31,12 @@ pub fn builder(env: &Env, timeout: Duration) -> Result<reqwest::ClientBuilder> {
                 format!("AWS_CA_BUNDLE {bundle} is not a PEM certificate bundle: {e}"),
             )
         })?;
+        if certs.is_empty() {
+            return Err(Error::new(
+                Kind::InvalidConfig,
+                format!("AWS_CA_BUNDLE {bundle} is not a PEM certificate bundle: it holds no certificate"),
+            ));
+        }
         for c in certs {
             b = b.add_root_certificate(c);
         }
