@@ -65,7 +65,7 @@ complete -c awsrun -n "__fish_awsrun_using_subcommand exec" -l env -d 'Put the k
 complete -c awsrun -n "__fish_awsrun_using_subcommand exec" -l server -d 'Serve refreshed credentials to the child from a loopback endpoint and stay as its parent (default for login, assume-role, SSO and expiring process credentials)'
 complete -c awsrun -n "__fish_awsrun_using_subcommand exec" -l nested -d 'Allow running inside another awsrun child (AWSRUN_PROFILE is set)'
 complete -c awsrun -n "__fish_awsrun_using_subcommand exec" -l debug -d 'Explain what awsrun does on stderr (secrets are never printed)'
-complete -c awsrun -n "__fish_awsrun_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c awsrun -n "__fish_awsrun_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c awsrun -n "__fish_awsrun_using_subcommand list" -s p -l profile -d 'Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, then `default`)' -r -f -a '(awsrun profiles 2>/dev/null)'
 complete -c awsrun -n "__fish_awsrun_using_subcommand list" -l region -d 'Region to use, overriding the environment and the profile' -r
 complete -c awsrun -n "__fish_awsrun_using_subcommand list" -l json -d 'Print everything as one JSON object'

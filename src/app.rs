@@ -24,7 +24,10 @@ pub fn main() -> i32 {
     let env = Env::from_os();
     match cli.command {
         Some(cmd) => run_command(cmd, &cli.global, &env),
-        None if !cli.run.is_empty() => crate::exec::run(&cli.global, &cli.exec, cli.run, &env),
+        // `awsrun -p dev -- cmd`, and `awsrun -p dev` alone for a subshell.
+        None if !cli.run.is_empty() || cli.global.profile.is_some() => {
+            crate::exec::run(&cli.global, &cli.exec, cli.run, &env)
+        }
         None => {
             let _ = crate::cli::command().print_help();
             2

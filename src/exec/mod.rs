@@ -182,9 +182,3 @@ fn session_end(env: &Env, files: &Files, r: &Resolution) -> Option<i64> {
         .ok()
         .flatten()
 }
-
-/// For `--help`: which delivery to choose.
-pub const MODES_HELP: &str = "Server mode (default for login, assume-role, SSO and expiring process credentials): awsrun stays as the \
-parent and serves fresh keys to the command from a loopback endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI); long runs such as \
-`terraform apply` never see expired keys and no key is in the environment. Env mode (--env; default for static keys): the keys \
-are exported and awsrun becomes the command; choose it for tools that only read AWS_ACCESS_KEY_ID, knowing the keys expire.";
