@@ -21,6 +21,9 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    if cli.global.debug {
+        crate::debug::enable();
+    }
     let env = Env::from_os();
     match cli.command {
         Some(cmd) => run_command(cmd, &cli.global, &env),

@@ -13,7 +13,6 @@ session fresh, and runs commands with short-lived credentials: never long-lived 
 Run a command:   awsrun -p dev -- terraform plan\n\
 Sign in:         awsrun login -p dev\n\
 See what wins:   awsrun list -p dev    |   awsrun doctor",
-    args_conflicts_with_subcommands = true,
     after_long_help = MODES_HELP,
     subcommand_negates_reqs = true
 )]

@@ -8,6 +8,7 @@ pub mod awsfiles;
 pub mod cache;
 pub mod cli;
 pub mod credentials;
+pub mod debug;
 pub mod doctor;
 pub mod emulator;
 pub mod env;

@@ -322,6 +322,11 @@ impl Fetcher {
             None => self.threshold,
         };
         let fresh = self.live.fetch(&self.env, threshold).await?;
+        crate::debug!(
+            "new keys {} expire {}",
+            fresh.access_key_id,
+            fresh.expiration.as_deref().unwrap_or("never")
+        );
         *cur = Some((fresh.clone(), time::now()));
         Ok(fresh)
     }

@@ -94,12 +94,17 @@ pub async fn fresh_keys(
     let _guard = lock(&path).await?;
     let mut cache = Cache::load(&path, session)?;
     if let Some(k) = fresh(&cache, threshold) {
+        crate::debug!(
+            "another process refreshed login session {session} while we waited for the lock"
+        );
         return Ok(k);
     }
     let used = cache.str("refreshToken").unwrap_or_default().to_string();
+    crate::debug!("refreshing login session {session} ({})", path.display());
     match refresh(env, &mut cache, region).await {
         Ok(k) => Ok(k),
-        Err(TokenError::Service { .. }) => {
+        Err(TokenError::Service { code, .. }) => {
+            crate::debug!("refresh refused ({code}); re-reading the cache in case another tool rotated the token");
             // Rotated behind our back by a tool that takes no lock? Then its result is ours.
             let mut again = Cache::load(&path, session)?;
             if again.str("refreshToken").unwrap_or_default() == used {

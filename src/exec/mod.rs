@@ -108,6 +108,7 @@ fn run_inner(
             );
             drop(rt);
             let endpoint = crate::server::start(fetcher).map_err(own)?;
+            crate::debug!("credential server listening on {}", endpoint.url);
             set.push((
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI".into(),
                 endpoint.url.clone(),
@@ -121,6 +122,7 @@ fn run_inner(
             let files = Files::load(env).map_err(own)?;
             let shadow = child_config::Neutralized::create(&files).map_err(own)?;
             if let Some(n) = &shadow {
+                crate::debug!("the default profile has its own credentials: the child gets copies without them");
                 set.extend(n.env());
             }
             let child_env = environment::build(parent, &set);
@@ -151,6 +153,22 @@ pub fn prepare(
         },
     )?;
     let winner = r.winner()?.clone();
+    crate::debug!(
+        "profile {} ({:?}); credentials from {} at {}{}",
+        r.profile.name,
+        r.profile.from,
+        winner.method.as_str(),
+        winner.at,
+        winner
+            .via
+            .as_deref()
+            .map(|v| format!(
+                ", assumed with {} at {}",
+                v.root().method.as_str(),
+                v.root().at
+            ))
+            .unwrap_or_default()
+    );
     let live = Live::plan(&winner, env, &files)?;
     let mode = if opts.env {
         Mode::Env
@@ -161,6 +179,11 @@ pub fn prepare(
     };
     let fetcher = Fetcher::new(live.clone(), env.clone());
     let keys = rt.block_on(fetcher.get())?;
+    crate::debug!(
+        "delivery: {mode:?} mode; first keys {} expire {}",
+        keys.access_key_id,
+        keys.expiration.as_deref().unwrap_or("never")
+    );
     let region = r.region.clone().ok().flatten().map(|reg| reg.value);
     Ok(Plan {
         profile: r.profile.name.clone(),
