@@ -1,7 +1,8 @@
 //! The headline: a long-running child keeps working while its credentials expire underneath it.
 //! The emulator issues 20-second credentials; a boto3 child calls STS every 2 seconds for a
 //! minute and a half through awsrun's credential server, and every call must succeed, with the
-//! keys rotating several times. The same through an assume-role profile sourced from the login.
+//! keys rotating several times. The same for a Rust SDK child, and through an assume-role
+//! profile sourced from the login.
 
 mod login_support;
 
@@ -104,6 +105,55 @@ fn a_boto3_child_calls_sts_for_ninety_seconds_over_twenty_second_credentials() {
     let emu = Emulator::start(&["--credential-lifetime", LIFETIME]);
     signed_in(&home, &emu);
     let report = run_boto3_child(&home, &emu, "dev");
+    assert_kept_fresh(&report, &emu);
+    assert_eq!(report["arns"], serde_json::json!([ALICE]));
+}
+
+/// tests/sdk-client's `sts-loop`: the AWS SDK for Rust calling STS every 2 seconds.
+fn rust_sdk_loop() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target = root.join("target/sdk-client");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["build", "--quiet", "--bin", "sts-loop", "--manifest-path"])
+        .arg(root.join("tests/sdk-client/Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "building tests/sdk-client failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    target.join("debug/sts-loop")
+}
+
+#[test]
+fn a_rust_sdk_child_calls_sts_for_ninety_seconds_over_twenty_second_credentials() {
+    let program = rust_sdk_loop();
+    let home = Home::new("refresh-rust");
+    let emu = Emulator::start(&["--credential-lifetime", LIFETIME]);
+    signed_in(&home, &emu);
+    let out = Command::new(env!("CARGO_BIN_EXE_awsrun"))
+        .args(["-p", "dev", "--"])
+        .arg(&program)
+        .arg(RUN_SECONDS)
+        .env_clear()
+        .env("HOME", &home.dir)
+        .env("PATH", "/usr/bin:/bin")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL_SIGNIN", &emu.base)
+        .env("AWS_ENDPOINT_URL_STS", &emu.base)
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the Rust SDK child failed ({:?}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_kept_fresh(&report, &emu);
     assert_eq!(report["arns"], serde_json::json!([ALICE]));
 }
