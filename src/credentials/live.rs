@@ -162,7 +162,7 @@ impl Live {
                 let command = command.clone();
                 let guard = super::process::chain_with(env, profile);
                 tokio::task::spawn_blocking(move || {
-                    super::process::run_with_env(&command, Duration::from_secs(300), &guard)
+                    super::process::run_with_env(&command, Duration::from_secs(300), &guard, true)
                 })
                 .await
                 .map_err(|e| Error::new(Kind::Io, format!("credential_process task failed: {e}")))?
