@@ -21,6 +21,7 @@ pub mod jose;
 pub mod list;
 pub mod profile;
 pub mod server;
+pub mod session;
 pub mod shell;
 pub mod signin;
 pub mod sts;

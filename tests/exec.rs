@@ -442,11 +442,16 @@ fn a_profile_without_a_command_opens_the_users_shell() {
 #[test]
 fn a_failing_credential_process_shows_its_own_messages_and_stops_before_the_command() {
     let h = Home::new("procfail");
-    h.config("[profile bad]\ncredential_process = sh -c 'echo \"vault: please unlock\" >&2; exit 4'\n");
+    h.config(
+        "[profile bad]\ncredential_process = sh -c 'echo \"vault: please unlock\" >&2; exit 4'\n",
+    );
     let o = h.run(&["-p", "bad", "--", "sh", "-c", "echo ran"]);
     assert_eq!(o.status.code(), Some(255));
     assert!(o.stdout.is_empty(), "the command must not run");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.starts_with("vault: please unlock\n"), "{err}");
-    assert!(err.contains("exited with exit status: 4 (its messages are above)"), "{err}");
+    assert!(
+        err.contains("exited with exit status: 4 (its messages are above)"),
+        "{err}"
+    );
 }

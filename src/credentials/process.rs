@@ -64,7 +64,11 @@ pub fn run_with_env(
         .envs(extra_env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(if pass_stderr { Stdio::inherit() } else { Stdio::piped() })
+        .stderr(if pass_stderr {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        })
         .spawn()
         .map_err(|e| fail(format_args!("cannot run {program:?}: {e}")))?;
     // Read both pipes on threads so a chatty child cannot dead-lock on a full pipe.

@@ -4,17 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use base64::Engine;
 use serde_json::json;
 
 use super::{Ctx, Family, Finding, Severity};
 use crate::cache::{cache_dir, cache_file_name, cache_path, Cache};
-
-/// How long a console sign-in session lasts when nothing says otherwise (SPEC §7: at most 12
-/// hours). The same constant, variable and profile key as the prompt uses.
-pub const DEFAULT_SESSION_SECONDS: i64 = 12 * 3600;
-pub const DURATION_VAR: &str = "AWSRUN_SESSION_DURATION";
-pub const DURATION_KEY: &str = "awsrun_session_duration";
 
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let mut seen: Vec<&str> = Vec::new();
@@ -116,10 +109,14 @@ fn session_cache(ctx: &Ctx<'_>, name: &str, session: &str, at: &str, out: &mut V
             .why("Every refresh must be signed with this key: botocore (awscrt: malformed ASN.1), the CLI and awsrun fail as soon as the 15-minute credentials expire."),
         );
     }
-    let Some(iat) = cache.str("idToken").and_then(jwt_iat) else {
+    let Some(iat) = cache
+        .str("idToken")
+        .and_then(crate::session::id_token_issued_at)
+    else {
         return;
     };
-    let length = session_seconds(ctx, name);
+    let length = crate::session::session_seconds(ctx.files, name, ctx.env)
+        .unwrap_or(crate::session::DEFAULT_SESSION_SECONDS);
     let end = iat + length;
     if end < ctx.now {
         out.push(
@@ -137,58 +134,6 @@ fn session_cache(ctx: &Ctx<'_>, name: &str, session: &str, at: &str, out: &mut V
                 .facts(json!({"began": crate::time::iso8601_z(iat), "ends": crate::time::iso8601_z(end)})),
         );
     }
-}
-
-/// The id token's `iat` claim (its middle part, base64url JSON).
-pub fn jwt_iat(token: &str) -> Option<i64> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    let iat = claims.get("iat")?;
-    iat.as_i64().or_else(|| iat.as_f64().map(|f| f as i64))
-}
-
-/// `AWSRUN_SESSION_DURATION`, then the profile's `awsrun_session_duration`, then 12 h. An
-/// unreadable value falls back to the default (the prompt reports it as an error).
-fn session_seconds(ctx: &Ctx<'_>, name: &str) -> i64 {
-    ctx.env
-        .non_empty(DURATION_VAR)
-        .map(str::to_string)
-        .or_else(|| {
-            ctx.files
-                .get(name, DURATION_KEY)
-                .map(|s| s.text().to_string())
-        })
-        .and_then(|raw| parse_duration(&raw))
-        .unwrap_or(DEFAULT_SESSION_SECONDS)
-}
-
-/// Seconds (`43200`) or `h`/`m`/`s` units in that order (`8h`, `1h30m`).
-pub fn parse_duration(raw: &str) -> Option<i64> {
-    let s = raw.trim();
-    if let Ok(n) = s.parse::<i64>() {
-        return (n > 0).then_some(n);
-    }
-    let (mut total, mut rest, mut rank) = (0i64, s, 0);
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let n: i64 = rest.get(..digits)?.parse().ok()?;
-        let (unit, r) = match rest.as_bytes().get(digits)? {
-            b'h' => (3600, 1),
-            b'm' => (60, 2),
-            b's' => (1, 3),
-            _ => return None,
-        };
-        if r <= rank {
-            return None;
-        }
-        rank = r;
-        total = total.checked_add(n.checked_mul(unit)?)?;
-        rest = &rest[digits + 1..];
-    }
-    (total > 0).then_some(total)
 }
 
 fn orphans(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -235,31 +180,4 @@ fn session_of(path: &Path) -> Option<String> {
         .get("accountId")?
         .as_str()
         .map(str::to_string)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("43200"), Some(43200));
-        assert_eq!(parse_duration("1h30m"), Some(5400));
-        assert_eq!(parse_duration("8h"), Some(28800));
-        for bad in ["", "0", "1x", "30m1h", "h", "-5"] {
-            assert_eq!(parse_duration(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn iat_from_jwt() {
-        let b = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let t = format!(
-            "{}.{}.sig",
-            b.encode(b"{\"alg\":\"none\"}"),
-            b.encode(b"{\"sub\":\"x\",\"iat\":1700000000}")
-        );
-        assert_eq!(jwt_iat(&t), Some(1_700_000_000));
-        assert_eq!(jwt_iat("nope"), None);
-    }
 }

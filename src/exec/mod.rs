@@ -201,7 +201,7 @@ fn session_end(env: &Env, files: &Files, r: &Resolution) -> Option<i64> {
     if root.method != Method::Login {
         return None;
     }
-    crate::shell::session::session_end(files, &root.profile, env)
+    crate::session::session_end(files, &root.profile, env)
         .ok()
         .flatten()
 }

@@ -6,4 +6,3 @@ pub mod hook;
 pub mod man;
 pub mod prompt;
 pub mod segment;
-pub mod session;

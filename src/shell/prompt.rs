@@ -5,8 +5,8 @@
 use std::io::{IsTerminal, Write};
 
 use crate::env::Env;
+use crate::session;
 use crate::shell::segment::{json_without_session, Segment};
-use crate::shell::session;
 
 /// What `awsrun prompt` was asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
