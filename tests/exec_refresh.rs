@@ -52,13 +52,12 @@ fn signed_in(home: &Home, emu: &Emulator) {
     ));
 }
 
-fn run_boto3_child(home: &Home, emu: &Emulator, profile: &str) -> Value {
-    let script = home.path("loop.py");
-    std::fs::write(&script, BOTO3_LOOP).unwrap();
+/// Runs `program ARGS` under `awsrun -p PROFILE --` against the emulator; returns the JSON
+/// report the child prints.
+fn run_child(home: &Home, emu: &Emulator, profile: &str, program: &[&std::ffi::OsStr]) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_awsrun"))
         .args(["-p", profile, "--"])
-        .arg(venv_python())
-        .arg(&script)
+        .args(program)
         .arg(RUN_SECONDS)
         .env_clear()
         .env("HOME", &home.dir)
@@ -76,6 +75,17 @@ fn run_boto3_child(home: &Home, emu: &Emulator, profile: &str) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn run_boto3_child(home: &Home, emu: &Emulator, profile: &str) -> Value {
+    let script = home.path("loop.py");
+    std::fs::write(&script, BOTO3_LOOP).unwrap();
+    run_child(
+        home,
+        emu,
+        profile,
+        &[venv_python().as_os_str(), script.as_os_str()],
+    )
 }
 
 fn assert_kept_fresh(report: &Value, emu: &Emulator) {
@@ -134,26 +144,7 @@ fn a_rust_sdk_child_calls_sts_for_ninety_seconds_over_twenty_second_credentials(
     let home = Home::new("refresh-rust");
     let emu = Emulator::start(&["--credential-lifetime", LIFETIME]);
     signed_in(&home, &emu);
-    let out = Command::new(env!("CARGO_BIN_EXE_awsrun"))
-        .args(["-p", "dev", "--"])
-        .arg(&program)
-        .arg(RUN_SECONDS)
-        .env_clear()
-        .env("HOME", &home.dir)
-        .env("PATH", "/usr/bin:/bin")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL_SIGNIN", &emu.base)
-        .env("AWS_ENDPOINT_URL_STS", &emu.base)
-        .env("AWS_REGION", "us-east-1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "the Rust SDK child failed ({:?}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = run_child(&home, &emu, "dev", &[program.as_os_str()]);
     assert_kept_fresh(&report, &emu);
     assert_eq!(report["arns"], serde_json::json!([ALICE]));
 }

@@ -54,17 +54,7 @@ impl AwsFile {
     pub fn load(which: Which, env: &Env) -> Result<AwsFile> {
         let (path, shown) = Self::locate(which, env);
         let (exists, text) = read_optional(&path, which)?;
-        let ini = Ini::parse(&text).map_err(|e| {
-            Error::new(
-                Kind::ConfigParse,
-                format!(
-                    "Unable to parse config file: {}:{}: {}",
-                    path.display(),
-                    e.line,
-                    e.reason
-                ),
-            )
-        })?;
+        let ini = Ini::parse(&text).map_err(|e| parse_error(&path, &e))?;
         Ok(AwsFile {
             which,
             path,
@@ -74,6 +64,19 @@ impl AwsFile {
             ini,
         })
     }
+}
+
+/// botocore's message for a file it cannot parse, with the line and the reason added.
+pub fn parse_error(path: &Path, e: &ini::ParseError) -> Error {
+    Error::new(
+        Kind::ConfigParse,
+        format!(
+            "Unable to parse config file: {}:{}: {}",
+            path.display(),
+            e.line,
+            e.reason
+        ),
+    )
 }
 
 /// Reads a file that may legitimately be absent. Anything else that stops us reading it is an

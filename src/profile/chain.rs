@@ -546,17 +546,7 @@ fn detect_boto(ctx: &Ctx<'_>, _: &str) -> Result<Option<Source>> {
         if !exists {
             continue;
         }
-        let ini = Ini::parse(&text).map_err(|e| {
-            Error::new(
-                Kind::ConfigParse,
-                format!(
-                    "Unable to parse config file: {}:{}: {}",
-                    path.display(),
-                    e.line,
-                    e.reason
-                ),
-            )
-        })?;
+        let ini = Ini::parse(&text).map_err(|e| crate::awsfiles::parse_error(&path, &e))?;
         let Some(section) = ini.section("Credentials") else {
             continue;
         };
