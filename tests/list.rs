@@ -343,3 +343,18 @@ fn global_flags_go_before_or_after_the_command() {
     assert_eq!(before.status.code(), Some(0), "{}", stderr(&before));
     assert_eq!(stdout(&after), stdout(&before));
 }
+
+#[test]
+fn region_flag_is_a_parameter_and_beats_the_environment() {
+    let mut h = Home::new("regionflag");
+    h.config("[default]\nregion = us-west-1\n");
+    h.var("AWS_REGION", "eu-north-1");
+    let o = h.run(&["list", "--region", "sa-east-1"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("region     : sa-east-1                : parameter        : --region\n"),
+        "{out}"
+    );
+    assert!(out.contains("shadowed   : region eu-north-1        : AWS_REGION       : beaten by sa-east-1 (--region)\n"), "{out}");
+    assert!(out.contains("shadowed   : region us-west-1         : ~/.aws/config:2  : beaten by sa-east-1 (--region)\n"), "{out}");
+}
