@@ -39,6 +39,7 @@ pub struct Plan {
     pub region: Option<String>,
     /// Estimated end of the login session (Unix seconds), for prompts.
     pub session_end: Option<i64>,
+    pub files: Files,
 }
 
 pub fn run(global: &Global, opts: &ExecOpts, command: Vec<String>, env: &Env) -> i32 {
@@ -119,8 +120,7 @@ fn run_inner(
             ));
             // The child's SDK would use a `default` profile's own credentials before the
             // container endpoint: hand it files where that profile has none.
-            let files = Files::load(env).map_err(own)?;
-            let shadow = child_config::Neutralized::create(&files).map_err(own)?;
+            let shadow = child_config::Neutralized::create(&plan.files).map_err(own)?;
             if let Some(n) = &shadow {
                 crate::debug!("the default profile has its own credentials: the child gets copies without them");
                 set.extend(n.env());
@@ -192,6 +192,7 @@ pub fn prepare(
         live,
         region,
         session_end: session_end(env, &files, &r),
+        files,
     })
 }
 
