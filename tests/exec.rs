@@ -416,3 +416,25 @@ fn export_prints_cli_formats_and_refuses_to_call_itself() {
         "{err}"
     );
 }
+
+#[test]
+fn a_profile_without_a_command_opens_the_users_shell() {
+    let h = Home::new("subshell");
+    h.config(STATIC);
+    let mut c = h.command(&["-p", "st"]);
+    c.env("SHELL", "/bin/sh")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(b"echo \"in $AWSRUN_PROFILE\"; exit 5\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "in st\n");
+    assert_eq!(o.status.code(), Some(5));
+    // Without a profile, awsrun alone shows its help instead of guessing.
+    assert_eq!(h.run(&[]).status.code(), Some(2));
+}

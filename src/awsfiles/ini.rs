@@ -7,6 +7,7 @@
 //! exactly as the CLI does, to point at `file:line` in errors and diagnostics, and to edit one
 //! line of `~/.aws/config` while leaving every other byte alone.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Python's `str.isspace()`: Unicode white space plus the ASCII separators 0x1c..0x1f.
@@ -120,6 +121,8 @@ impl Section {
 pub struct Ini {
     pub sections: Vec<Section>,
     pub defaults: Vec<Entry>,
+    /// Section name -> index in `sections`: files with thousands of profiles stay linear.
+    index: HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,12 +275,13 @@ impl Ini {
                 }
                 if name == DEFAULT_SECTION {
                     cur = Some(usize::MAX);
-                } else if ini.sections.iter().any(|s| s.name == name) {
+                } else if ini.index.contains_key(name) {
                     return Err(ParseError {
                         line: lineno,
                         reason: format!("section [{name}] appears twice"),
                     });
                 } else {
+                    ini.index.insert(name.to_string(), ini.sections.len());
                     ini.sections.push(Section {
                         name: name.to_string(),
                         line: lineno,
@@ -346,7 +350,7 @@ impl Ini {
     }
 
     pub fn section(&self, name: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.name == name)
+        self.index.get(name).map(|i| &self.sections[*i])
     }
 
     /// The options of a section as configparser offers them: its own, then `[DEFAULT]`'s.

@@ -42,6 +42,9 @@ struct Args {
     /// Make every token request fail with this error code (e.g. INSUFFICIENT_PERMISSIONS).
     #[arg(long, value_name = "CODE")]
     fail_token: Option<String>,
+    /// An SSO access token the portal's GetRoleCredentials accepts; repeat for several.
+    #[arg(long = "sso-token", value_name = "TOKEN")]
+    sso_tokens: Vec<String>,
 }
 
 fn main() {
@@ -51,6 +54,7 @@ fn main() {
         session_length: args.session_length,
         refresh_grace: args.refresh_grace,
         code_lifetime: args.code_lifetime,
+        sso_tokens: args.sso_tokens.clone(),
         ..Config::default()
     };
     for id in &args.identities {

@@ -149,7 +149,7 @@ async fn refresh(
     })?;
     let client_id = cache.str("clientId").unwrap_or_default().to_string();
     let token = cache.str("refreshToken").unwrap_or_default().to_string();
-    let client = TokenClient::new(&base).map_err(|e| local(e.message))?;
+    let client = TokenClient::new(env, &base).map_err(|e| local(e.message))?;
     let out = client.refresh(&key, &client_id, &token).await?;
     let expires = time::iso8601_z(time::now() + out.expires_in as i64);
     cache.apply_refresh(

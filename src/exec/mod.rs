@@ -151,7 +151,7 @@ pub fn prepare(
         },
     )?;
     let winner = r.winner()?.clone();
-    let live = Live::plan(&winner, env)?;
+    let live = Live::plan(&winner, env, &files)?;
     let mode = if opts.env {
         Mode::Env
     } else if opts.server || live.expires() {
@@ -178,13 +178,7 @@ fn session_end(env: &Env, files: &Files, r: &Resolution) -> Option<i64> {
     if root.method != Method::Login {
         return None;
     }
-    crate::session::session_end(env, files, &root.profile)
+    crate::shell::session::session_end(files, &root.profile, env)
         .ok()
         .flatten()
 }
-
-/// For `--help`: which delivery to choose.
-pub const MODES_HELP: &str = "Server mode (default for login, assume-role, SSO and expiring process credentials): awsrun stays as the \
-parent and serves fresh keys to the command from a loopback endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI); long runs such as \
-`terraform apply` never see expired keys and no key is in the environment. Env mode (--env; default for static keys): the keys \
-are exported and awsrun becomes the command; choose it for tools that only read AWS_ACCESS_KEY_ID, knowing the keys expire.";

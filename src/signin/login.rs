@@ -156,7 +156,7 @@ fn login(args: &LoginArgs, global: &Global, env: &Env) -> std::result::Result<()
     let key = DpopKey::generate();
     let pkce = Pkce::generate();
     let state = jose::uuid4();
-    let client = TokenClient::new(&base)?;
+    let client = TokenClient::new(env, &base)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
