@@ -124,7 +124,7 @@ https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.htm
 You are able to change the region in the CLI at any time with the command \"aws configure set region NEW_REGION\".\n"
             );
             let answer = prompt::ask(&format!("AWS Region [{DEFAULT_REGION}]: "))
-                .ok_or_else(|| Error::new(Kind::Usage, "No region was entered"))?;
+                .ok_or_else(|| Error::new(Kind::InvalidConfig, "No region was entered (end of input)"))?;
             let r = if answer.is_empty() { DEFAULT_REGION.to_string() } else { answer };
             (r, true)
         }
@@ -139,7 +139,7 @@ You are able to change the region in the CLI at any time with the command \"aws 
     };
     if !super::valid_region(&region) {
         return Err(Error::new(
-            Kind::Usage,
+            Kind::InvalidConfig,
             format!("{region:?} is not a valid region name (like us-east-1)"),
         ));
     }
