@@ -234,6 +234,15 @@ fn login(args: &LoginArgs, global: &Global, env: &Env) -> std::result::Result<()
         pairs.push(("region", region.as_str()));
     }
     awsfiles::edit::set_profile_values(env, &profile, &pairs)?;
+    if let Some(s) = files.credentials_get(&profile, "login_session") {
+        if s.text() != session {
+            eprintln!(
+                "warning: {} also sets login_session for profile {profile} ({}) and wins over the config file; remove that line to use the new session",
+                files.locate(&s),
+                s.text()
+            );
+        }
+    }
 
     println!("\nUpdated profile {profile} to use {session} credentials.");
     if profile != "default" {
