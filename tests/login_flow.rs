@@ -488,3 +488,57 @@ fn logout_all_deletes_every_login_cache_file_and_nothing_else() {
     let out = home.awsrun(None, &["logout", "--all"]).output().unwrap();
     assert!(out.status.success());
 }
+
+#[test]
+fn browser_is_a_colon_separated_list_and_percent_s_is_the_url() {
+    let home = Home::new("browser-var");
+    let emu = Emulator::start(&[]);
+    let record = home.path("record.sh");
+    home.write(
+        "record.sh",
+        "printf '%s\\n' \"$@\" > \"$(dirname \"$0\")/opened\"\n",
+    );
+    let browser = format!(
+        "/nonexistent/browser %s:sh {} --new-tab %s",
+        record.display()
+    );
+    let mut cmd = home.awsrun(Some(&emu.base), &["login", "--region", "us-east-1"]);
+    cmd.env("BROWSER", browser);
+    let mut run = Running::spawn(cmd);
+    let printed = run.authorize_url(&emu.base);
+    let opened = home.path("opened");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !opened.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let argv = fs::read_to_string(&opened).unwrap();
+    assert_eq!(
+        argv,
+        format!("--new-tab\n{printed}\n"),
+        "the second entry ran, %s replaced"
+    );
+    let callback = emu.approve(&printed, Some(0));
+    assert_eq!(http("GET", &callback, &[], b"").status, 200);
+    assert_ok(&run.finish());
+}
+
+#[test]
+fn a_login_session_in_the_credentials_file_is_pointed_out() {
+    let home = Home::new("creds-session");
+    home.write(
+        ".aws/credentials",
+        &format!("[default]\nlogin_session = {BOB}\n"),
+    );
+    let emu = Emulator::start(&[]);
+    let f = login(&home, &emu, &["--region", "us-east-1", "--yes"], 0);
+    assert_ok(&f);
+    assert!(
+        f.stderr.contains(&format!("warning: ~/.aws/credentials:2 also sets login_session for profile default ({BOB}) and wins over the config file")),
+        "{}",
+        f.stderr
+    );
+    assert_eq!(
+        home.config(),
+        format!("[default]\nlogin_session = {ALICE}\n")
+    );
+}

@@ -101,7 +101,7 @@ fn sdk_client() -> PathBuf {
     let target = root.join("target/sdk-client");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["build", "--quiet", "--manifest-path"])
+        .args(["build", "--quiet", "--locked", "--manifest-path"])
         .arg(root.join("tests/sdk-client/Cargo.toml"))
         .env("CARGO_TARGET_DIR", &target)
         .output()

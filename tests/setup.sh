@@ -104,4 +104,14 @@ if [ -f "$BROWSER/package-lock.json" ]; then
     fi
 fi
 
+# --- Rust SDK client for tests/login_interop.rs (added by the login work, issue 3) -----------
+# A separate tiny crate (aws-config with credentials-login), excluded from the main crate; the
+# test builds it with `cargo build --locked`. Building it here fetches its crates and makes the
+# test's build a no-op.
+SDK_CLIENT="$REPO/tests/sdk-client"
+if [ -f "$SDK_CLIENT/Cargo.toml" ] && command -v cargo >/dev/null 2>&1; then
+    say "building tests/sdk-client (Rust SDK interop helper)"
+    CARGO_TARGET_DIR="$REPO/target/sdk-client" cargo build --quiet --locked --manifest-path "$SDK_CLIENT/Cargo.toml"
+fi
+
 say "ready"

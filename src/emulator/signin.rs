@@ -33,7 +33,6 @@ fn service_error(code: &str, message: &str) -> Response {
         .with_header("x-amzn-requestid", &jose::uuid4())
 }
 
-#[derive(Debug)]
 struct Pending {
     client_id: String,
     redirect_uri: String,
@@ -42,7 +41,6 @@ struct Pending {
     created: u64,
 }
 
-#[derive(Debug)]
 struct Code {
     client_id: String,
     redirect_uri: String,
@@ -52,7 +50,6 @@ struct Code {
     used: bool,
 }
 
-#[derive(Debug)]
 struct Session {
     identity: String,
     client_id: String,
@@ -61,7 +58,6 @@ struct Session {
     key: (String, String),
 }
 
-#[derive(Debug)]
 struct Refresh {
     session: String,
     superseded_at: Option<u64>,

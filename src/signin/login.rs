@@ -124,7 +124,7 @@ https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.htm
 You are able to change the region in the CLI at any time with the command \"aws configure set region NEW_REGION\".\n"
             );
             let answer = prompt::ask(&format!("AWS Region [{DEFAULT_REGION}]: "))
-                .ok_or_else(|| Error::new(Kind::Usage, "No region was entered"))?;
+                .ok_or_else(|| Error::new(Kind::InvalidConfig, "No region was entered (end of input)"))?;
             let r = if answer.is_empty() { DEFAULT_REGION.to_string() } else { answer };
             (r, true)
         }
@@ -139,7 +139,7 @@ You are able to change the region in the CLI at any time with the command \"aws 
     };
     if !super::valid_region(&region) {
         return Err(Error::new(
-            Kind::Usage,
+            Kind::InvalidConfig,
             format!("{region:?} is not a valid region name (like us-east-1)"),
         ));
     }
@@ -234,6 +234,15 @@ fn login(args: &LoginArgs, global: &Global, env: &Env) -> std::result::Result<()
         pairs.push(("region", region.as_str()));
     }
     awsfiles::edit::set_profile_values(env, &profile, &pairs)?;
+    if let Some(s) = files.credentials_get(&profile, "login_session") {
+        if s.text() != session {
+            eprintln!(
+                "warning: {} also sets login_session for profile {profile} ({}) and wins over the config file; remove that line to use the new session",
+                files.locate(&s),
+                s.text()
+            );
+        }
+    }
 
     println!("\nUpdated profile {profile} to use {session} credentials.");
     if profile != "default" {
