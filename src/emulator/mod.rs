@@ -6,6 +6,7 @@
 //! each request to the first service that claims it; `/__emulator/*` is the control surface that
 //! tests use (counters, error injection).
 
+pub mod click;
 pub mod control;
 pub mod signin;
 pub mod sso;
