@@ -323,6 +323,21 @@ impl Service for Sts {
                     let Some(arn) = assumed(role, session) else {
                         return Some(invalid(&format!("{role} is not a role ARN")));
                     };
+                    if let Some(serial) = param(&form, "SerialNumber") {
+                        let code = param(&form, "TokenCode").unwrap_or("");
+                        if serial.is_empty()
+                            || code.len() != 6
+                            || !code.bytes().all(|b| b.is_ascii_digit())
+                        {
+                            return Some(error(
+                                403,
+                                "Sender",
+                                "AccessDenied",
+                                "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+                            ));
+                        }
+                        ctx.shared().count("sts.AssumeRole.mfa");
+                    }
                     let (akid, i) = issue(ctx, arn.clone(), lifetime);
                     ok(
                         "AssumeRole",
