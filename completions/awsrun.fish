@@ -97,10 +97,10 @@ complete -c awsrun -n "__fish_awsrun_using_subcommand doctor" -l json
 complete -c awsrun -n "__fish_awsrun_using_subcommand doctor" -l online -d 'Also call STS GetCallerIdentity and report identity and clock skew'
 complete -c awsrun -n "__fish_awsrun_using_subcommand doctor" -l debug -d 'Explain what awsrun does on stderr (secrets are never printed)'
 complete -c awsrun -n "__fish_awsrun_using_subcommand doctor" -s h -l help -d 'Print help'
-complete -c awsrun -n "__fish_awsrun_using_subcommand prompt" -l format -d 'Template with {profile}, {left}, {minutes}, {expires} (default: "{profile} {left}")' -r
+complete -c awsrun -n "__fish_awsrun_using_subcommand prompt" -l format -d 'Template (default "{profile} {left}"): {profile}, {left} (42m, 3h12m, expired), {minutes}, {seconds}, {expires} (Unix time), {expires_at} (ISO 8601), {state} (ok, warn, critical, expired), {color_name}, {color}, {reset}; {{ and }} are literal braces' -r
 complete -c awsrun -n "__fish_awsrun_using_subcommand prompt" -s p -l profile -d 'Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, then `default`)' -r -f -a '(awsrun profiles 2>/dev/null)'
 complete -c awsrun -n "__fish_awsrun_using_subcommand prompt" -l region -d 'Region to use, overriding the environment and the profile' -r
-complete -c awsrun -n "__fish_awsrun_using_subcommand prompt" -l json
+complete -c awsrun -n "__fish_awsrun_using_subcommand prompt" -l json -d 'Print the segment\'s facts as one JSON object'
 complete -c awsrun -n "__fish_awsrun_using_subcommand prompt" -l debug -d 'Explain what awsrun does on stderr (secrets are never printed)'
 complete -c awsrun -n "__fish_awsrun_using_subcommand prompt" -s h -l help -d 'Print help'
 complete -c awsrun -n "__fish_awsrun_using_subcommand hook" -s p -l profile -d 'Profile to use (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, then `default`)' -r -f -a '(awsrun profiles 2>/dev/null)'

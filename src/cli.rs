@@ -192,9 +192,12 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args)]
 pub struct PromptArgs {
-    /// Template with {profile}, {left}, {minutes}, {expires} (default: "{profile} {left}").
+    /// Template (default "{profile} {left}"): {profile}, {left} (42m, 3h12m, expired),
+    /// {minutes}, {seconds}, {expires} (Unix time), {expires_at} (ISO 8601), {state} (ok, warn,
+    /// critical, expired), {color_name}, {color}, {reset}; {{ and }} are literal braces.
     #[arg(long, value_name = "TEMPLATE")]
     pub format: Option<String>,
+    /// Print the segment's facts as one JSON object.
     #[arg(long)]
     pub json: bool,
 }
