@@ -7,7 +7,7 @@
 
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::OsStrExt;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 use nix::errno::Errno;
 use nix::libc;
@@ -31,18 +31,39 @@ const FORWARDED: [Signal; 6] = [
     Signal::SIGUSR2,
 ];
 
+/// Signals sent (by a process) before the child's pid was known: forwarded right after.
+static PENDING: AtomicU64 = AtomicU64::new(0);
+
 extern "C" fn forward(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
-    let pid = CHILD.load(Ordering::SeqCst);
-    if pid <= 0 {
-        return;
-    }
     // SAFETY: the kernel hands a valid siginfo_t to an SA_SIGINFO handler.
     let code = unsafe { (*info).si_code };
     // SI_USER / SI_QUEUE / SI_TKILL: sent by a process. Kernel-sent (tty) signals are not.
-    if code == libc::SI_USER || code == libc::SI_QUEUE || code == libc::SI_TKILL {
-        // SAFETY: kill is async-signal-safe.
-        unsafe {
-            libc::kill(pid, sig);
+    if code != libc::SI_USER && code != libc::SI_QUEUE && code != libc::SI_TKILL {
+        return;
+    }
+    let mut pid = CHILD.load(Ordering::SeqCst);
+    if pid <= 0 {
+        let bit = 1u64 << sig;
+        PENDING.fetch_or(bit, Ordering::SeqCst);
+        // The child may have been adopted meanwhile; whoever clears the bit forwards it.
+        pid = CHILD.load(Ordering::SeqCst);
+        if pid <= 0 || PENDING.fetch_and(!bit, Ordering::SeqCst) & bit == 0 {
+            return;
+        }
+    }
+    // SAFETY: kill is async-signal-safe.
+    unsafe {
+        libc::kill(pid, sig);
+    }
+}
+
+/// Records the child and hands it whatever arrived while it was starting.
+fn adopt(pid: i32) {
+    CHILD.store(pid, Ordering::SeqCst);
+    let pending = PENDING.swap(0, Ordering::SeqCst);
+    for sig in FORWARDED {
+        if pending & (1 << sig as i32) != 0 {
+            let _ = signal::kill(nix::unistd::Pid::from_raw(pid), sig);
         }
     }
 }
@@ -171,7 +192,7 @@ pub fn spawn(
                 NOT_EXECUTABLE,
             ),
         })?;
-    CHILD.store(child.id() as i32, Ordering::SeqCst);
+    adopt(child.id() as i32);
     Ok(child)
 }
 
