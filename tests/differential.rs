@@ -251,6 +251,17 @@ const REGIONS: &[&str] = &[
     "eu-central-1",
     "sa-east-1",
 ];
+/// Keys that are sometimes written with an empty value.
+const EMPTYABLE: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "login_session",
+    "source_profile",
+    "region",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_account_id",
+];
 const ACCOUNT: &str = "123456789012";
 /// A throwaway P-256 key in the SEC1 PEM form the login cache uses; never used to sign.
 const DPOP_PEM: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIMY+bfgspBsyHZ/RRUa/vVmaVZKzdYEpZxc7e0/BbI9moAoGCCqGSM49\nAwEHoUQDQgAE3HwmW5aBJh+Jv5z52ugbDz5OIDGJEZeUOVls6OuxlKN+5X6D00Q7\nnk1GUb1OwsMtBrRy037mDS13YR42nMR5gg==\n-----END EC PRIVATE KEY-----\n";
@@ -295,6 +306,12 @@ impl Gen<'_> {
     /// Adds `key = value` to the profile's section in `dest`; a key already there stays
     /// (deliberate duplicates are added separately, as defects).
     fn set(&mut self, profile: &str, key: &str, value: &str, dest: Dest) {
+        // `key =` with nothing after it is a value too (the empty string).
+        let value = if EMPTYABLE.contains(&key) && self.rng.pct(2) {
+            ""
+        } else {
+            value
+        };
         let taken = self
             .settings
             .iter()
@@ -584,16 +601,31 @@ fn latin1(text: String) -> Vec<u8> {
     out
 }
 
-/// Config section header for a profile; `wide` puts extra spaces after `profile`.
-fn config_header(name: &str, wide: bool, profile_default: bool) -> String {
+/// How a config section names its profile: mostly right, sometimes in forms users get wrong.
+#[derive(Clone, Copy, PartialEq)]
+enum Header {
+    Plain,
+    /// `[profile   dev]`, `[profile\tdev]`: still the profile after shell-style splitting.
+    Spaced(&'static str),
+    /// `[dev]`: not a profile in the config file.
+    Bare,
+    /// `[Profile dev]`: section names are case-sensitive, so not a profile either.
+    Capital,
+}
+
+fn config_header(name: &str, style: Header, profile_default: bool) -> String {
     if name == "default" && !profile_default {
         return "[default]".into();
     }
     if name.contains(' ') {
         return format!("[profile \"{name}\"]");
     }
-    let gap = if wide { "   " } else { " " };
-    format!("[profile{gap}{name}]")
+    match style {
+        Header::Plain => format!("[profile {name}]"),
+        Header::Spaced(gap) => format!("[profile{gap}{name}]"),
+        Header::Bare => format!("[{name}]"),
+        Header::Capital => format!("[Profile {name}]"),
+    }
 }
 
 /// Lays the generated settings out as the config and credentials documents, with the
@@ -603,7 +635,19 @@ fn documents(g: &mut Gen, names: &[String], id: usize) -> (Doc, Doc) {
     let mut creds = Doc::default();
     let both_defaults = names.iter().any(|n| n == "default") && g.rng.pct(10);
     let settings_in_profile_default = g.rng.pct(50);
-    let wide = g.rng.pct(10);
+    let styles: BTreeMap<&str, Header> = names
+        .iter()
+        .map(|n| {
+            let style = g.rng.weighted(&[
+                (88, Header::Plain),
+                (4, Header::Spaced("   ")),
+                (2, Header::Spaced("\t")),
+                (4, Header::Bare),
+                (2, Header::Capital),
+            ]);
+            (n.as_str(), style)
+        })
+        .collect();
     let literal_profile = if g.rng.pct(5) {
         Some(names[g.rng.below(names.len())].clone())
     } else {
@@ -614,7 +658,11 @@ fn documents(g: &mut Gen, names: &[String], id: usize) -> (Doc, Doc) {
         match dest {
             Dest::Config => {
                 let pd = profile == "default" && (both_defaults && settings_in_profile_default);
-                let header = config_header(&profile, wide, pd);
+                let style = styles
+                    .get(profile.as_str())
+                    .copied()
+                    .unwrap_or(Header::Plain);
+                let header = config_header(&profile, style, pd);
                 config.section(&header).items.push(Item::Kv(key, value));
             }
             Dest::Creds => {
@@ -668,14 +716,18 @@ fn documents(g: &mut Gen, names: &[String], id: usize) -> (Doc, Doc) {
     }
     for doc in [&mut config, &mut creds] {
         if g.rng.pct(5) {
-            let kv = if g.rng.pct(70) {
-                ("region".to_string(), g.rng.pick(REGIONS).to_string())
-            } else {
-                ("output".to_string(), "text".to_string())
+            let items = match g.rng.weighted(&[(60, 0), (25, 1), (15, 2)]) {
+                0 => vec![Item::Kv("region".into(), g.rng.pick(REGIONS).into())],
+                1 => vec![Item::Kv("output".into(), "text".into())],
+                // Keys for every section of the file.
+                _ => vec![
+                    Item::Kv("aws_access_key_id".into(), format!("AKIADFLT{:0>12}", id)),
+                    Item::Kv("aws_secret_access_key".into(), "defaultsecret".into()),
+                ],
             };
             let s = Section {
                 header: "[DEFAULT]".into(),
-                items: vec![Item::Kv(kv.0, kv.1)],
+                items,
             };
             let at = g.rng.below(doc.sections.len() + 1);
             doc.sections.insert(at, s);
