@@ -9,17 +9,28 @@ use crate::error::{Error, Kind};
 
 /// Runs awsrun with the process's arguments and returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    // `awsrun prompt` runs before every shell prompt: skip building the whole clap command.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(req) = crate::shell::prompt::fast_args(&args) {
+        return crate::shell::prompt::run(&req, &Env::from_os());
+    }
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    if cli.global.debug {
+        crate::debug::enable();
+    }
     let env = Env::from_os();
     match cli.command {
         Some(cmd) => run_command(cmd, &cli.global, &env),
-        None if !cli.run.is_empty() => crate::exec::run(&cli.global, &cli.exec, cli.run, &env),
+        // `awsrun -p dev -- cmd`, and `awsrun -p dev` alone for a subshell.
+        None if !cli.run.is_empty() || cli.global.profile.is_some() => {
+            crate::exec::run(&cli.global, &cli.exec, cli.run, &env)
+        }
         None => {
             let _ = crate::cli::command().print_help();
             2
@@ -46,12 +57,22 @@ fn run_command(cmd: Command, global: &crate::cli::Global, env: &Env) -> i32 {
             Err(e) => report(e, crate::list::EXIT_ERROR),
         },
         Command::Export(a) => crate::export::run(global, a.format, env),
-        Command::Whoami(_) => report(Error::not_implemented("whoami", 4), 2),
-        Command::Doctor(_) => report(Error::not_implemented("doctor", 6), 2),
-        Command::Prompt(_) => report(Error::not_implemented("prompt", 5), 2),
-        Command::Hook(_) => report(Error::not_implemented("hook", 5), 2),
-        Command::Completions(_) => report(Error::not_implemented("completions", 5), 2),
-        Command::Man(_) => report(Error::not_implemented("man", 5), 2),
+        Command::Whoami(a) => crate::whoami::run(global, a.json, env),
+        Command::Doctor(a) => crate::doctor::run(env, global.profile.as_deref(), &a),
+        Command::Prompt(a) => {
+            let req = crate::shell::prompt::Request {
+                profile: global.profile.clone(),
+                format: a.format,
+                json: a.json,
+            };
+            crate::shell::prompt::run(&req, env)
+        }
+        Command::Hook(a) => crate::shell::hook::run(&a),
+        Command::Completions(a) => {
+            print!("{}", crate::shell::completions::generate(a.shell));
+            0
+        }
+        Command::Man(a) => crate::shell::man::run(&a),
     }
 }
 

@@ -13,7 +13,7 @@ session fresh, and runs commands with short-lived credentials: never long-lived 
 Run a command:   awsrun -p dev -- terraform plan\n\
 Sign in:         awsrun login -p dev\n\
 See what wins:   awsrun list -p dev    |   awsrun doctor",
-    args_conflicts_with_subcommands = true,
+    after_long_help = MODES_HELP,
     subcommand_negates_reqs = true
 )]
 pub struct Cli {
@@ -117,7 +117,25 @@ pub struct LogoutArgs {
     pub all: bool,
 }
 
+/// Which delivery to choose; shown by `awsrun exec --help` and `awsrun --help`.
+pub const MODES_HELP: &str = "\
+Delivery modes:
+  server (default for login, assume-role, web identity, SSO and expiring process credentials):
+    awsrun stays as the parent and serves fresh keys to the command from a loopback endpoint
+    (AWS_CONTAINER_CREDENTIALS_FULL_URI + a 256-bit AWS_CONTAINER_AUTHORIZATION_TOKEN). Long runs
+    such as `terraform apply` never see expired keys, and no key is in the environment. Every AWS
+    SDK and the AWS CLI read this endpoint.
+  env (--env; default for static keys): the keys are exported (with AWS_CREDENTIAL_EXPIRATION)
+    and awsrun becomes the command. Choose it for tools that only read AWS_ACCESS_KEY_ID; the keys
+    are not renewed while the command runs.
+
+The child never sees AWS_PROFILE, other keys or AWS_CONTAINER_* from your shell; it gets
+AWS_REGION, AWSRUN_PROFILE and the login session's end as AWSRUN_SESSION_EXPIRES_EPOCH.
+awsrun exits with the command's status (128+N when a signal ended it, 127 when the command is
+not found, 126 when it is not executable, 255 when awsrun itself failed).";
+
 #[derive(Debug, Args)]
+#[command(after_long_help = MODES_HELP)]
 pub struct ExecArgs {
     #[command(flatten)]
     pub opts: ExecOpts,
@@ -174,9 +192,12 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args)]
 pub struct PromptArgs {
-    /// Template with {profile}, {left}, {minutes}, {expires} (default: "{profile} {left}").
+    /// Template (default "{profile} {left}"): {profile}, {left} (42m, 3h12m, expired),
+    /// {minutes}, {seconds}, {expires} (Unix time), {expires_at} (ISO 8601), {state} (ok, warn,
+    /// critical, expired), {color_name}, {color}, {reset}; {{ and }} are literal braces.
     #[arg(long, value_name = "TEMPLATE")]
     pub format: Option<String>,
+    /// Print the segment's facts as one JSON object.
     #[arg(long)]
     pub json: bool,
 }

@@ -416,3 +416,42 @@ fn export_prints_cli_formats_and_refuses_to_call_itself() {
         "{err}"
     );
 }
+
+#[test]
+fn a_profile_without_a_command_opens_the_users_shell() {
+    let h = Home::new("subshell");
+    h.config(STATIC);
+    let mut c = h.command(&["-p", "st"]);
+    c.env("SHELL", "/bin/sh")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(b"echo \"in $AWSRUN_PROFILE\"; exit 5\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "in st\n");
+    assert_eq!(o.status.code(), Some(5));
+    // Without a profile, awsrun alone shows its help instead of guessing.
+    assert_eq!(h.run(&[]).status.code(), Some(2));
+}
+
+#[test]
+fn a_failing_credential_process_shows_its_own_messages_and_stops_before_the_command() {
+    let h = Home::new("procfail");
+    h.config(
+        "[profile bad]\ncredential_process = sh -c 'echo \"vault: please unlock\" >&2; exit 4'\n",
+    );
+    let o = h.run(&["-p", "bad", "--", "sh", "-c", "echo ran"]);
+    assert_eq!(o.status.code(), Some(255));
+    assert!(o.stdout.is_empty(), "the command must not run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.starts_with("vault: please unlock\n"), "{err}");
+    assert!(
+        err.contains("exited with exit status: 4 (its messages are above)"),
+        "{err}"
+    );
+}

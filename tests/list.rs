@@ -332,3 +332,29 @@ fn json_is_one_documented_object_without_secrets() {
     assert_eq!(v["region"], serde_json::Value::Null);
     assert_eq!(v["error"], serde_json::Value::Null);
 }
+
+#[test]
+fn global_flags_go_before_or_after_the_command() {
+    let h = Home::new("flagorder");
+    h.credentials("[dev]\naws_access_key_id = AKIAORDER0000001\naws_secret_access_key = x\n");
+    let after = h.run(&["list", "-p", "dev"]);
+    let before = h.run(&["-p", "dev", "--debug", "list"]);
+    assert_eq!(after.status.code(), Some(0));
+    assert_eq!(before.status.code(), Some(0), "{}", stderr(&before));
+    assert_eq!(stdout(&after), stdout(&before));
+}
+
+#[test]
+fn region_flag_is_a_parameter_and_beats_the_environment() {
+    let mut h = Home::new("regionflag");
+    h.config("[default]\nregion = us-west-1\n");
+    h.var("AWS_REGION", "eu-north-1");
+    let o = h.run(&["list", "--region", "sa-east-1"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("region     : sa-east-1                : parameter        : --region\n"),
+        "{out}"
+    );
+    assert!(out.contains("shadowed   : region eu-north-1        : AWS_REGION       : beaten by sa-east-1 (--region)\n"), "{out}");
+    assert!(out.contains("shadowed   : region us-west-1         : ~/.aws/config:2  : beaten by sa-east-1 (--region)\n"), "{out}");
+}

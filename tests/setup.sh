@@ -2,7 +2,8 @@
 # Installs everything the test suite needs, on Debian 12, and does nothing when it is all present.
 # Safe to run again and again; CI runs it as root on a fresh machine (see .ci/run).
 #   - Debian packages: a real browser and driver, real shells, man, strace, hyperfine
-#   - $REPO/.venv: a Python venv with botocore[crt]==1.44.5, the oracle of tests/differential.rs
+#   - $REPO/.venv: a Python venv with botocore[crt]==1.44.5 (the oracle of tests/differential.rs)
+#     and boto3 of the same version (the children of tests/exec_refresh.rs)
 #   - tests/browser/node_modules via `npm ci`, when tests/browser/package-lock.json exists
 set -euo pipefail
 
@@ -60,8 +61,8 @@ venv_ok() {
     [ -x "$VENV/bin/python" ] &&
         "$VENV/bin/python" - "$BOTOCORE_VERSION" <<'PY' >/dev/null 2>&1
 import sys
-import botocore, awscrt  # awscrt comes with the [crt] extra
-sys.exit(0 if botocore.__version__ == sys.argv[1] else 1)
+import botocore, awscrt, boto3  # awscrt comes with the [crt] extra; boto3 drives exec's children
+sys.exit(0 if botocore.__version__ == sys.argv[1] and boto3.__version__ == sys.argv[1] else 1)
 PY
 }
 if venv_ok; then
@@ -83,7 +84,7 @@ else
         "$PY" -m venv "$VENV"
     fi
     say "installing botocore[crt]==$BOTOCORE_VERSION into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "botocore[crt]==$BOTOCORE_VERSION"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "botocore[crt]==$BOTOCORE_VERSION" "boto3==$BOTOCORE_VERSION"
     venv_ok || die "botocore $BOTOCORE_VERSION with crt is still not importable from $VENV/bin/python"
 fi
 
@@ -101,6 +102,16 @@ if [ -f "$BROWSER/package-lock.json" ]; then
         say "npm ci in tests/browser"
         (cd "$BROWSER" && npm ci --no-audit --no-fund --loglevel=error)
     fi
+fi
+
+# --- Rust SDK client for tests/login_interop.rs (added by the login work, issue 3) -----------
+# A separate tiny crate (aws-config with credentials-login), excluded from the main crate; the
+# test builds it with `cargo build --locked`. Building it here fetches its crates and makes the
+# test's build a no-op.
+SDK_CLIENT="$REPO/tests/sdk-client"
+if [ -f "$SDK_CLIENT/Cargo.toml" ] && command -v cargo >/dev/null 2>&1; then
+    say "building tests/sdk-client (Rust SDK interop helper)"
+    CARGO_TARGET_DIR="$REPO/target/sdk-client" cargo build --quiet --locked --manifest-path "$SDK_CLIENT/Cargo.toml"
 fi
 
 say "ready"

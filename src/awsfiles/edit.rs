@@ -41,17 +41,8 @@ pub fn set_profile_values(env: &Env, profile: &str, pairs: &[(&str, &str)]) -> R
         .unwrap_or_else(|| section_for_profile(profile));
     let mut text = file.text.clone();
     for (k, v) in pairs {
-        text = ini::set_value(&text, &section, k, v).map_err(|e| {
-            Error::new(
-                Kind::ConfigParse,
-                format!(
-                    "Unable to parse config file: {}:{}: {}",
-                    file.path.display(),
-                    e.line,
-                    e.reason
-                ),
-            )
-        })?;
+        text = ini::set_value(&text, &section, k, v)
+            .map_err(|e| super::parse_error(&file.path, &e))?;
     }
     if text == file.text && file.exists {
         return Ok(());

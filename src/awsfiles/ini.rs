@@ -7,6 +7,7 @@
 //! exactly as the CLI does, to point at `file:line` in errors and diagnostics, and to edit one
 //! line of `~/.aws/config` while leaving every other byte alone.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Python's `str.isspace()`: Unicode white space plus the ASCII separators 0x1c..0x1f.
@@ -120,6 +121,8 @@ impl Section {
 pub struct Ini {
     pub sections: Vec<Section>,
     pub defaults: Vec<Entry>,
+    /// Section name -> index in `sections`: files with thousands of profiles stay linear.
+    index: HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,12 +275,13 @@ impl Ini {
                 }
                 if name == DEFAULT_SECTION {
                     cur = Some(usize::MAX);
-                } else if ini.sections.iter().any(|s| s.name == name) {
+                } else if ini.index.contains_key(name) {
                     return Err(ParseError {
                         line: lineno,
                         reason: format!("section [{name}] appears twice"),
                     });
                 } else {
+                    ini.index.insert(name.to_string(), ini.sections.len());
                     ini.sections.push(Section {
                         name: name.to_string(),
                         line: lineno,
@@ -346,7 +350,7 @@ impl Ini {
     }
 
     pub fn section(&self, name: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.name == name)
+        self.index.get(name).map(|i| &self.sections[*i])
     }
 
     /// The options of a section as configparser offers them: its own, then `[DEFAULT]`'s.
@@ -394,7 +398,12 @@ pub fn set_value(text: &str, section: &str, key: &str, value: &str) -> Result<St
             .expect("a parsed entry has a delimiter");
         let after = &line_text[delim + 1..];
         let pad = &after[..after.len() - after.trim_start_matches([' ', '\t']).len()];
-        let pad = if pad.is_empty() { " " } else { pad };
+        // Keep the user's spacing: `k=v` stays tight, `k =` (empty) gets the space back.
+        let pad = if pad.is_empty() && line_text[..delim].ends_with([' ', '\t']) {
+            " "
+        } else {
+            pad
+        };
         let brk =
             &text[entry.span.start + first.text.len()..entry.span.start + first.end - first.start];
         // A value spread over continuation lines is replaced whole.
@@ -564,6 +573,27 @@ mod tests {
         assert_eq!(
             set_value(src, "a", "k", "v").unwrap(),
             "[a]\nk = v\nz = 3\n"
+        );
+    }
+
+    #[test]
+    fn set_keeps_the_spacing_around_the_delimiter() {
+        // Was: `k=old` became `k= new`, changing the user's style on the edited line.
+        assert_eq!(
+            set_value("[a]\nk=old\n", "a", "k", "new").unwrap(),
+            "[a]\nk=new\n"
+        );
+        assert_eq!(
+            set_value("[a]\nk:old\n", "a", "k", "new").unwrap(),
+            "[a]\nk:new\n"
+        );
+        assert_eq!(
+            set_value("[a]\nk =\n", "a", "k", "new").unwrap(),
+            "[a]\nk = new\n"
+        );
+        assert_eq!(
+            set_value("[a]\nk =  old\n", "a", "k", "new").unwrap(),
+            "[a]\nk =  new\n"
         );
     }
 }

@@ -4,6 +4,7 @@
 pub mod edit;
 pub mod ini;
 
+use std::collections::HashMap;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
@@ -53,17 +54,7 @@ impl AwsFile {
     pub fn load(which: Which, env: &Env) -> Result<AwsFile> {
         let (path, shown) = Self::locate(which, env);
         let (exists, text) = read_optional(&path, which)?;
-        let ini = Ini::parse(&text).map_err(|e| {
-            Error::new(
-                Kind::ConfigParse,
-                format!(
-                    "Unable to parse config file: {}:{}: {}",
-                    path.display(),
-                    e.line,
-                    e.reason
-                ),
-            )
-        })?;
+        let ini = Ini::parse(&text).map_err(|e| parse_error(&path, &e))?;
         Ok(AwsFile {
             which,
             path,
@@ -73,6 +64,19 @@ impl AwsFile {
             ini,
         })
     }
+}
+
+/// botocore's message for a file it cannot parse, with the line and the reason added.
+pub fn parse_error(path: &Path, e: &ini::ParseError) -> Error {
+    Error::new(
+        Kind::ConfigParse,
+        format!(
+            "Unable to parse config file: {}:{}: {}",
+            path.display(),
+            e.line,
+            e.reason
+        ),
+    )
 }
 
 /// Reads a file that may legitimately be absent. Anything else that stops us reading it is an
@@ -209,6 +213,8 @@ pub struct Files {
     /// Profile name -> index of its config section, in `list-profiles` order; when two sections
     /// name the same profile the later one wins wholesale but the first keeps its place.
     config_profiles: Vec<(String, usize)>,
+    /// Profile name -> position in `config_profiles`.
+    by_name: HashMap<String, usize>,
 }
 
 impl Files {
@@ -220,11 +226,15 @@ impl Files {
 
     pub fn from_parts(config: AwsFile, credentials: AwsFile) -> Files {
         let mut config_profiles: Vec<(String, usize)> = Vec::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
         for (i, s) in config.ini.sections.iter().enumerate() {
             if let Some(name) = config_profile_name(&s.name) {
-                match config_profiles.iter_mut().find(|(n, _)| *n == name) {
-                    Some(slot) => slot.1 = i,
-                    None => config_profiles.push((name, i)),
+                match by_name.get(&name) {
+                    Some(&at) => config_profiles[at].1 = i,
+                    None => {
+                        by_name.insert(name.clone(), config_profiles.len());
+                        config_profiles.push((name, i));
+                    }
                 }
             }
         }
@@ -232,6 +242,7 @@ impl Files {
             config,
             credentials,
             config_profiles,
+            by_name,
         }
     }
 
@@ -244,8 +255,8 @@ impl Files {
 
     /// The config-file section that defines `profile`.
     pub fn config_section(&self, profile: &str) -> Option<&Section> {
-        let (_, i) = self.config_profiles.iter().find(|(n, _)| n == profile)?;
-        Some(&self.config.ini.sections[*i])
+        let at = *self.by_name.get(profile)?;
+        Some(&self.config.ini.sections[self.config_profiles[at].1])
     }
 
     /// Every config-file section that names `profile` (more than one is a doctor finding).
@@ -282,7 +293,7 @@ impl Files {
             .map(|(n, _)| n.clone())
             .collect();
         for s in &self.credentials.ini.sections {
-            if !names.contains(&s.name) {
+            if !self.by_name.contains_key(&s.name) {
                 names.push(s.name.clone());
             }
         }

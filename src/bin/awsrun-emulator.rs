@@ -42,15 +42,46 @@ struct Args {
     /// Make every token request fail with this error code (e.g. INSUFFICIENT_PERMISSIONS).
     #[arg(long, value_name = "CODE")]
     fail_token: Option<String>,
+    /// Act as the browser instead of serving: open this sign-in URL, press Continue for the first
+    /// identity and follow the redirect (for machines without a browser:
+    /// BROWSER="awsrun-emulator --click %s" awsrun login ...).
+    #[arg(long, value_name = "URL")]
+    click: Option<String>,
+    /// An SSO access token the portal's GetRoleCredentials accepts; repeat for several.
+    #[arg(long = "sso-token", value_name = "TOKEN")]
+    sso_tokens: Vec<String>,
 }
 
 fn main() {
     let args = Args::parse();
+    if let Some(url) = &args.click {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        let result = match rt {
+            Ok(rt) => rt.block_on(awsrun::emulator::click::click(url)),
+            Err(e) => Err(awsrun::error::Error::new(
+                awsrun::error::Kind::Io,
+                e.to_string(),
+            )),
+        };
+        match result {
+            Ok(said) => {
+                eprintln!("awsrun-emulator: {said}");
+                std::process::exit(0);
+            }
+            Err(e) => {
+                eprintln!("awsrun-emulator: error: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     let mut config = Config {
         credential_lifetime: args.credential_lifetime,
         session_length: args.session_length,
         refresh_grace: args.refresh_grace,
         code_lifetime: args.code_lifetime,
+        sso_tokens: args.sso_tokens.clone(),
         ..Config::default()
     };
     for id in &args.identities {

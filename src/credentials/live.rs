@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::Keys;
+use crate::awsfiles::Files;
 use crate::env::Env;
 use crate::error::{Error, Kind, Result};
 use crate::profile::{Method, Source};
@@ -22,6 +23,7 @@ pub enum Live {
     Login {
         profile: String,
         session: String,
+        region: Option<String>,
     },
     Process {
         profile: String,
@@ -31,15 +33,32 @@ pub enum Live {
         url: String,
         auth: Option<String>,
     },
+    AssumeRole {
+        params: crate::sts::AssumeRole,
+        region: String,
+        source: Box<Live>,
+    },
+    WebIdentity {
+        role_arn: String,
+        session_name: String,
+        token_file: String,
+        region: String,
+    },
+    Sso(super::sso::SsoRole),
 }
 
 impl Live {
     /// The live form of a resolved source.
-    pub fn plan(src: &Source, env: &Env) -> Result<Live> {
+    pub fn plan(src: &Source, env: &Env, files: &Files) -> Result<Live> {
+        let setting = |k: &str| files.get(&src.profile, k).map(|s| s.text().to_string());
+        let session_name =
+            || setting("role_session_name").unwrap_or_else(|| format!("awsrun-{}", time::now()));
+        let sts_region = || setting("region").unwrap_or_else(|| "us-east-1".to_string());
         Ok(match src.method {
             Method::Login => Live::Login {
                 profile: src.profile.clone(),
                 session: src.detail.clone().unwrap_or_default(),
+                region: src.region.clone(),
             },
             Method::CustomProcess => Live::Process {
                 profile: src.profile.clone(),
@@ -70,14 +89,42 @@ impl Live {
                 };
                 Live::Container { url, auth }
             }
-            Method::AssumeRole | Method::WebIdentity | Method::Sso | Method::IamRole => {
+            Method::AssumeRole => {
+                let via = src.via.as_deref().ok_or_else(|| Error::invalid_config("assume-role without a source"))?;
+                Live::AssumeRole {
+                    params: crate::sts::AssumeRole {
+                        role_arn: src.detail.clone().unwrap_or_default(),
+                        session_name: session_name(),
+                        external_id: setting("external_id"),
+                        duration_seconds: setting("duration_seconds"),
+                        mfa_serial: setting("mfa_serial"),
+                    },
+                    region: sts_region(),
+                    source: Box::new(Live::plan(via, env, files)?),
+                }
+            }
+            Method::WebIdentity => {
+                let from_env = matches!(src.at, crate::profile::Where::Env(_));
+                let pick = |var: &str, key: &str| {
+                    if from_env {
+                        env.get(var).map(str::to_string).or_else(|| setting(key))
+                    } else {
+                        setting(key)
+                    }
+                };
+                Live::WebIdentity {
+                    role_arn: pick("AWS_ROLE_ARN", "role_arn").unwrap_or_default(),
+                    session_name: pick("AWS_ROLE_SESSION_NAME", "role_session_name")
+                        .unwrap_or_else(|| format!("awsrun-{}", time::now())),
+                    token_file: pick("AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file").unwrap_or_default(),
+                    region: sts_region(),
+                }
+            }
+            Method::Sso => Live::Sso(super::sso::SsoRole::from_profile(files, &src.profile)?),
+            Method::IamRole => {
                 return Err(Error::new(
                     Kind::NotImplemented,
-                    format!(
-                        "awsrun cannot yet obtain {} credentials (profile {}); tracked in issue #4",
-                        src.method.as_str(),
-                        src.profile
-                    ),
+                    "awsrun does not fetch EC2 instance-metadata credentials; on EC2, run the command without awsrun",
                 ))
             }
             _ => match &src.keys {
@@ -104,19 +151,70 @@ impl Live {
     pub async fn fetch(&self, env: &Env, threshold: i64) -> Result<Keys> {
         match self {
             Live::Static(k) => Ok(k.clone()),
-            Live::Login { profile, session } => {
-                super::login::fresh_keys(env, profile, session, threshold).await
+            Live::Login {
+                profile,
+                session,
+                region,
+            } => {
+                super::login::fresh_keys(env, profile, session, region.as_deref(), threshold).await
             }
             Live::Process { profile, command } => {
                 let command = command.clone();
                 let guard = super::process::chain_with(env, profile);
                 tokio::task::spawn_blocking(move || {
-                    super::process::run_with_env(&command, Duration::from_secs(300), &guard)
+                    super::process::run_with_env(&command, Duration::from_secs(300), &guard, true)
                 })
                 .await
                 .map_err(|e| Error::new(Kind::Io, format!("credential_process task failed: {e}")))?
             }
-            Live::Container { url, auth } => container(url, auth.as_deref()).await,
+            Live::Container { url, auth } => container(env, url, auth.as_deref()).await,
+            Live::AssumeRole {
+                params,
+                region,
+                source,
+            } => {
+                let source_keys = Box::pin(source.fetch(env, threshold)).await?;
+                let code = match &params.mfa_serial {
+                    Some(serial) => Some(super::sso::ask_tty(&format!(
+                        "Enter MFA code for {serial}: "
+                    ))?),
+                    None => None,
+                };
+                let endpoint = crate::sts::endpoint(env, region);
+                crate::sts::assume_role(
+                    env,
+                    &source_keys,
+                    region,
+                    &endpoint,
+                    params,
+                    code.as_deref(),
+                )
+                .await
+            }
+            Live::WebIdentity {
+                role_arn,
+                session_name,
+                token_file,
+                region,
+            } => {
+                let token = std::fs::read_to_string(env.expand_path(token_file)).map_err(|e| {
+                    Error::new(
+                        Kind::CredentialRetrieval,
+                        format!("Unable to read the web identity token file {token_file}: {e}"),
+                    )
+                })?;
+                let endpoint = crate::sts::endpoint(env, region);
+                crate::sts::assume_role_with_web_identity(
+                    env,
+                    region,
+                    &endpoint,
+                    role_arn,
+                    session_name,
+                    token.trim(),
+                )
+                .await
+            }
+            Live::Sso(role) => role.fetch(env).await,
         }
     }
 }
@@ -136,11 +234,8 @@ pub fn seconds_left(k: &Keys) -> Option<i64> {
         .map(|e| e - time::now())
 }
 
-async fn container(url: &str, auth: Option<&str>) -> Result<Keys> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .map_err(|e| Error::new(Kind::Network, format!("cannot build an HTTP client: {e}")))?;
+async fn container(env: &Env, url: &str, auth: Option<&str>) -> Result<Keys> {
+    let client = crate::http::client(env, Duration::from_secs(5))?;
     let mut req = client.get(url);
     if let Some(a) = auth {
         req = req.header("Authorization", a);
@@ -154,7 +249,7 @@ async fn container(url: &str, auth: Option<&str>) -> Result<Keys> {
     let resp = req
         .send()
         .await
-        .map_err(|e| fail(format!("cannot reach {url}: {}", e.without_url())))?;
+        .map_err(|e| fail(format!("cannot reach {url}: {}", crate::http::describe(&e))))?;
     let status = resp.status();
     let body: serde_json::Value = resp
         .json()
@@ -227,6 +322,11 @@ impl Fetcher {
             None => self.threshold,
         };
         let fresh = self.live.fetch(&self.env, threshold).await?;
+        crate::debug!(
+            "new keys {} expire {}",
+            fresh.access_key_id,
+            fresh.expiration.as_deref().unwrap_or("never")
+        );
         *cur = Some((fresh.clone(), time::now()));
         Ok(fresh)
     }

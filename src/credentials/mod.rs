@@ -4,6 +4,7 @@
 pub mod live;
 pub mod login;
 pub mod process;
+pub mod sso;
 
 /// A set of AWS keys. Debug prints only the access key id: the rest is secret.
 #[derive(Clone, PartialEq, Eq)]

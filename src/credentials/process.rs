@@ -40,13 +40,16 @@ pub fn in_chain(env: &crate::env::Env, profile: &str) -> bool {
 /// Runs `command_line` (split like a POSIX shell, without a shell) and parses its output.
 /// The command's stderr is captured for the error message, as botocore does.
 pub fn run(command_line: &str, timeout: Duration) -> Result<Keys> {
-    run_with_env(command_line, timeout, &[])
+    run_with_env(command_line, timeout, &[], false)
 }
 
+/// Like [`run`], with extra environment variables; `pass_stderr` lets the command's messages
+/// (a prompt, a warning) reach the user's terminal instead of capturing them.
 pub fn run_with_env(
     command_line: &str,
     timeout: Duration,
     extra_env: &[(String, String)],
+    pass_stderr: bool,
 ) -> Result<Keys> {
     let argv = shell_words::split(command_line).map_err(|e| {
         fail(format_args!(
@@ -61,12 +64,16 @@ pub fn run_with_env(
         .envs(extra_env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(if pass_stderr {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        })
         .spawn()
         .map_err(|e| fail(format_args!("cannot run {program:?}: {e}")))?;
     // Read both pipes on threads so a chatty child cannot dead-lock on a full pipe.
     let mut out_pipe = child.stdout.take().expect("piped");
-    let mut err_pipe = child.stderr.take().expect("piped");
+    let err_pipe = child.stderr.take();
     let out_t = std::thread::spawn(move || {
         let mut b = Vec::new();
         let _ = out_pipe.read_to_end(&mut b);
@@ -74,7 +81,9 @@ pub fn run_with_env(
     });
     let err_t = std::thread::spawn(move || {
         let mut b = Vec::new();
-        let _ = err_pipe.read_to_end(&mut b);
+        if let Some(mut p) = err_pipe {
+            let _ = p.read_to_end(&mut b);
+        }
         b
     });
     let started = Instant::now();
@@ -98,7 +107,9 @@ pub fn run_with_env(
     if !status.success() {
         let text = String::from_utf8_lossy(&stderr);
         let line = text.trim().lines().last().unwrap_or("").to_string();
-        return Err(fail(if line.is_empty() {
+        return Err(fail(if pass_stderr {
+            format!("{program:?} exited with {status} (its messages are above)")
+        } else if line.is_empty() {
             format!("{program:?} exited with {status}")
         } else {
             line

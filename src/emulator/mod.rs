@@ -6,8 +6,11 @@
 //! each request to the first service that claims it; `/__emulator/*` is the control surface that
 //! tests use (counters, error injection).
 
+pub mod click;
 pub mod control;
 pub mod signin;
+pub mod sso;
+pub mod sts;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -31,6 +34,8 @@ pub struct Config {
     pub code_lifetime: u64,
     /// Allowed distance of a DPoP proof's `iat` from now, seconds.
     pub iat_window: u64,
+    /// Bearer tokens the SSO portal accepts (what `aws sso login` would have cached).
+    pub sso_tokens: Vec<String>,
 }
 
 impl Default for Config {
@@ -42,6 +47,7 @@ impl Default for Config {
             refresh_grace: 30,
             code_lifetime: 300,
             iat_window: 60,
+            sso_tokens: Vec::new(),
         }
     }
 }
@@ -144,6 +150,8 @@ impl Emulator {
             services: vec![
                 Box::new(control::Control),
                 Box::new(signin::SignIn::default()),
+                Box::new(sts::Sts),
+                Box::new(sso::Sso),
             ],
         })
     }

@@ -33,7 +33,6 @@ fn service_error(code: &str, message: &str) -> Response {
         .with_header("x-amzn-requestid", &jose::uuid4())
 }
 
-#[derive(Debug)]
 struct Pending {
     client_id: String,
     redirect_uri: String,
@@ -42,7 +41,6 @@ struct Pending {
     created: u64,
 }
 
-#[derive(Debug)]
 struct Code {
     client_id: String,
     redirect_uri: String,
@@ -52,7 +50,6 @@ struct Code {
     used: bool,
 }
 
-#[derive(Debug)]
 struct Session {
     identity: String,
     client_id: String,
@@ -61,7 +58,6 @@ struct Session {
     key: (String, String),
 }
 
-#[derive(Debug)]
 struct Refresh {
     session: String,
     superseded_at: Option<u64>,
@@ -479,7 +475,7 @@ impl SignIn {
             return Err(("TOKEN_EXPIRED", "the refresh token is not valid".into()));
         };
         if let Some(at) = r.superseded_at {
-            if now > at + ctx.config.refresh_grace {
+            if now >= at + ctx.config.refresh_grace {
                 return Err((
                     "TOKEN_EXPIRED",
                     "the refresh token was rotated out; use the newest one".into(),
@@ -502,7 +498,7 @@ impl SignIn {
                 "invalid DPoP proof: not signed with the key the session is bound to".into(),
             ));
         }
-        if now > session.started + ctx.config.session_length {
+        if now >= session.started + ctx.config.session_length {
             return Err((
                 "TOKEN_EXPIRED",
                 "the session has ended; sign in again".into(),

@@ -39,6 +39,7 @@ pub struct Plan {
     pub region: Option<String>,
     /// Estimated end of the login session (Unix seconds), for prompts.
     pub session_end: Option<i64>,
+    pub files: Files,
 }
 
 pub fn run(global: &Global, opts: &ExecOpts, command: Vec<String>, env: &Env) -> i32 {
@@ -108,6 +109,7 @@ fn run_inner(
             );
             drop(rt);
             let endpoint = crate::server::start(fetcher).map_err(own)?;
+            crate::debug!("credential server listening on {}", endpoint.url);
             set.push((
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI".into(),
                 endpoint.url.clone(),
@@ -118,9 +120,9 @@ fn run_inner(
             ));
             // The child's SDK would use a `default` profile's own credentials before the
             // container endpoint: hand it files where that profile has none.
-            let files = Files::load(env).map_err(own)?;
-            let shadow = child_config::Neutralized::create(&files).map_err(own)?;
+            let shadow = child_config::Neutralized::create(&plan.files).map_err(own)?;
             if let Some(n) = &shadow {
+                crate::debug!("the default profile has its own credentials: the child gets copies without them");
                 set.extend(n.env());
             }
             let child_env = environment::build(parent, &set);
@@ -151,7 +153,23 @@ pub fn prepare(
         },
     )?;
     let winner = r.winner()?.clone();
-    let live = Live::plan(&winner, env)?;
+    crate::debug!(
+        "profile {} ({:?}); credentials from {} at {}{}",
+        r.profile.name,
+        r.profile.from,
+        winner.method.as_str(),
+        winner.at,
+        winner
+            .via
+            .as_deref()
+            .map(|v| format!(
+                ", assumed with {} at {}",
+                v.root().method.as_str(),
+                v.root().at
+            ))
+            .unwrap_or_default()
+    );
+    let live = Live::plan(&winner, env, &files)?;
     let mode = if opts.env {
         Mode::Env
     } else if opts.server || live.expires() {
@@ -161,6 +179,11 @@ pub fn prepare(
     };
     let fetcher = Fetcher::new(live.clone(), env.clone());
     let keys = rt.block_on(fetcher.get())?;
+    crate::debug!(
+        "delivery: {mode:?} mode; first keys {} expire {}",
+        keys.access_key_id,
+        keys.expiration.as_deref().unwrap_or("never")
+    );
     let region = r.region.clone().ok().flatten().map(|reg| reg.value);
     Ok(Plan {
         profile: r.profile.name.clone(),
@@ -169,6 +192,7 @@ pub fn prepare(
         live,
         region,
         session_end: session_end(env, &files, &r),
+        files,
     })
 }
 
@@ -178,13 +202,7 @@ fn session_end(env: &Env, files: &Files, r: &Resolution) -> Option<i64> {
     if root.method != Method::Login {
         return None;
     }
-    crate::session::session_end(env, files, &root.profile)
+    crate::session::session_end(files, &root.profile, env)
         .ok()
         .flatten()
 }
-
-/// For `--help`: which delivery to choose.
-pub const MODES_HELP: &str = "Server mode (default for login, assume-role, SSO and expiring process credentials): awsrun stays as the \
-parent and serves fresh keys to the command from a loopback endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI); long runs such as \
-`terraform apply` never see expired keys and no key is in the environment. Env mode (--env; default for static keys): the keys \
-are exported and awsrun becomes the command; choose it for tools that only read AWS_ACCESS_KEY_ID, knowing the keys expire.";

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::{Method, Options, Source, Where};
-use crate::awsfiles::{Files, Ini, Which};
+use crate::awsfiles::{Files, Ini, Value, Which};
 use crate::cache::{cache_path, Cache};
 use crate::credentials::{process, Keys};
 use crate::env::Env;
@@ -217,7 +217,7 @@ fn assume_role(ctx: &Ctx<'_>, mut src: Source, visited: &mut Vec<String>) -> Res
         }
         (None, None) => {
             return Err(err_partial(
-                &format!("profile {profile}"),
+                "assume-role",
                 "source_profile or credential_source",
             ))
         }
@@ -374,11 +374,12 @@ fn check_sso(ctx: &Ctx<'_>, profile: &str) -> Result<()> {
         for e in f.config.ini.options(section) {
             let v = e.value.as_text().unwrap_or("").to_string();
             if let Some(pv) = f.get(profile, &e.key) {
-                if pv.value.as_text() != Some(v.as_str()) {
+                if !same_value(pv.value, &e.value) {
                     return Err(Error::invalid_config(format!(
-                        "The value for {} is inconsistent between profile ({}) and sso-session ({v}).",
+                        "The value for {} is inconsistent between profile ({}) and sso-session ({}).",
                         e.key,
-                        pv.text()
+                        py_value(pv.value),
+                        py_value(&e.value)
                     )));
                 }
             }
@@ -403,6 +404,32 @@ fn check_sso(ctx: &Ctx<'_>, profile: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Equality as Python sees botocore's values: strings by text, nested blocks as dicts.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Text(x), Value::Text(y)) => x == y,
+        (Value::Nested(x), Value::Nested(y)) => {
+            let mut x = x.clone();
+            let mut y = y.clone();
+            x.sort();
+            y.sort();
+            x == y
+        }
+        _ => false,
+    }
+}
+
+/// A value as Python's str() prints it in botocore's messages.
+fn py_value(v: &Value) -> String {
+    match v {
+        Value::Text(t) => t.clone(),
+        Value::Nested(pairs) => {
+            let items: Vec<String> = pairs.iter().map(|(k, v)| format!("'{k}': '{v}'")).collect();
+            format!("{{{}}}", items.join(", "))
+        }
+    }
 }
 
 // ---- 5 & 8. static keys in the credentials and config files ---------------------------------
@@ -445,6 +472,7 @@ fn detect_login(ctx: &Ctx<'_>, profile: &str) -> Result<Option<Source>> {
     Ok(f.get(profile, "login_session").map(|s| {
         let mut src = Source::new(Method::Login, profile, Where::file(f, &s));
         src.detail = Some(s.text().to_string());
+        src.region = f.get(profile, "region").map(|r| r.text().to_string());
         src
     }))
 }
@@ -518,17 +546,7 @@ fn detect_boto(ctx: &Ctx<'_>, _: &str) -> Result<Option<Source>> {
         if !exists {
             continue;
         }
-        let ini = Ini::parse(&text).map_err(|e| {
-            Error::new(
-                Kind::ConfigParse,
-                format!(
-                    "Unable to parse config file: {}:{}: {}",
-                    path.display(),
-                    e.line,
-                    e.reason
-                ),
-            )
-        })?;
+        let ini = Ini::parse(&text).map_err(|e| crate::awsfiles::parse_error(&path, &e))?;
         let Some(section) = ini.section("Credentials") else {
             continue;
         };

@@ -159,6 +159,8 @@ pub struct Source {
     pub keys: Option<Keys>,
     /// What identifies it without being secret: the role ARN, the login session, the command.
     pub detail: Option<String>,
+    /// The defining profile's `region` (a login session refreshes there without signInRegion).
+    pub region: Option<String>,
     /// For assume-role: the source the role is assumed with, down to the root.
     pub via: Option<Box<Source>>,
 }
@@ -171,6 +173,7 @@ impl Source {
             at,
             keys: None,
             detail: None,
+            region: None,
             via: None,
         }
     }

@@ -12,11 +12,20 @@ use tokio::task::JoinHandle;
 use super::httpd::{html_escape, serve, Request, Response};
 use crate::error::{Error, Kind, Result};
 
-#[derive(Debug)]
 pub enum Outcome {
     Code(String),
     /// The service sent the browser back with `?error=`: the message to show.
     Denied(String),
+}
+
+/// The authorization code is a secret: Debug names the variant only.
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Code(_) => f.write_str("Code(..)"),
+            Outcome::Denied(m) => f.debug_tuple("Denied").field(m).finish(),
+        }
+    }
 }
 
 pub struct Callback {

@@ -124,7 +124,7 @@ https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.htm
 You are able to change the region in the CLI at any time with the command \"aws configure set region NEW_REGION\".\n"
             );
             let answer = prompt::ask(&format!("AWS Region [{DEFAULT_REGION}]: "))
-                .ok_or_else(|| Error::new(Kind::Usage, "No region was entered"))?;
+                .ok_or_else(|| Error::new(Kind::InvalidConfig, "No region was entered (end of input)"))?;
             let r = if answer.is_empty() { DEFAULT_REGION.to_string() } else { answer };
             (r, true)
         }
@@ -139,7 +139,7 @@ You are able to change the region in the CLI at any time with the command \"aws 
     };
     if !super::valid_region(&region) {
         return Err(Error::new(
-            Kind::Usage,
+            Kind::InvalidConfig,
             format!("{region:?} is not a valid region name (like us-east-1)"),
         ));
     }
@@ -156,7 +156,7 @@ fn login(args: &LoginArgs, global: &Global, env: &Env) -> std::result::Result<()
     let key = DpopKey::generate();
     let pkce = Pkce::generate();
     let state = jose::uuid4();
-    let client = TokenClient::new(&base)?;
+    let client = TokenClient::new(env, &base)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -206,7 +206,7 @@ fn login(args: &LoginArgs, global: &Global, env: &Env) -> std::result::Result<()
         if old != session && !args.yes {
             if !prompt::stdin_is_terminal() {
                 return Err(Error::new(
-                    Kind::Usage,
+                    Kind::Login,
                     format!(
                         "Profile {profile} is already configured to use session {old}; there is no terminal to ask whether to switch it to {session}: rerun with --yes to overwrite"
                     ),
@@ -234,6 +234,15 @@ fn login(args: &LoginArgs, global: &Global, env: &Env) -> std::result::Result<()
         pairs.push(("region", region.as_str()));
     }
     awsfiles::edit::set_profile_values(env, &profile, &pairs)?;
+    if let Some(s) = files.credentials_get(&profile, "login_session") {
+        if s.text() != session {
+            eprintln!(
+                "warning: {} also sets login_session for profile {profile} ({}) and wins over the config file; remove that line to use the new session",
+                files.locate(&s),
+                s.text()
+            );
+        }
+    }
 
     println!("\nUpdated profile {profile} to use {session} credentials.");
     if profile != "default" {
@@ -255,7 +264,7 @@ fn cache_document(
     key: &DpopKey,
     region: &str,
 ) -> Map<String, Value> {
-    let expires = super::iso8601(super::unix_now() + out.expires_in);
+    let expires = crate::time::iso8601_z(crate::time::now() + out.expires_in as i64);
     let mut at = Map::new();
     at.insert("accessKeyId".into(), out.access_key_id.clone().into());
     at.insert(
@@ -298,6 +307,10 @@ struct Flow<'a> {
 impl Flow<'_> {
     async fn same_device(&self) -> std::result::Result<(TokenOutput, String), Failure> {
         let mut cb = Callback::start(self.state.to_string()).await?;
+        // Registered before the URL is shown, so a Ctrl-C at any point after it is ours.
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .map_err(|e| Error::new(Kind::Io, format!("Unable to handle Ctrl-C: {e}")))?;
         let client_id = super::CLIENT_ID_SAME_DEVICE;
         let url = super::authorize_url(
             self.base,
@@ -330,7 +343,7 @@ impl Flow<'_> {
                     self.args.timeout
                 )).into());
             }
-            _ = tokio::signal::ctrl_c() => {
+            _ = interrupt.recv() => {
                 stop(spinner);
                 return Err(Failure::Cancelled);
             }

@@ -8,7 +8,6 @@ pub mod login;
 pub mod logout;
 pub mod pkce;
 pub mod prompt;
-pub mod refresh;
 pub mod remote;
 pub mod token;
 
@@ -108,29 +107,6 @@ pub fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (the cache's `expiresAt`).
-pub fn iso8601(secs: u64) -> String {
-    let days = (secs / 86400) as i64;
-    let rem = secs % 86400;
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,14 +135,11 @@ mod tests {
     }
 
     #[test]
-    fn arns_and_dates() {
+    fn arns() {
         assert_eq!(
             arn_account("arn:aws:sts::123456789012:assumed-role/Dev/alice"),
             Some("123456789012")
         );
         assert_eq!(arn_account("arn:aws:iam::12:user/x"), None);
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_640_467_800), "2021-12-25T21:30:00Z");
-        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
     }
 }

@@ -12,7 +12,12 @@ pub fn ask(question: &str) -> Option<String> {
     let _ = err.write_all(question.as_bytes());
     let _ = err.flush();
     let mut line = String::new();
-    match std::io::stdin().lock().read_line(&mut line) {
+    let got = std::io::stdin().lock().read_line(&mut line);
+    // A terminal echoed the user's newline; piped input did not, so end the prompt line here.
+    if !stdin_is_terminal() {
+        let _ = err.write_all(b"\n");
+    }
+    match got {
         Ok(0) | Err(_) => None,
         Ok(_) => Some(line.trim().to_string()),
     }

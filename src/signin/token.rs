@@ -95,12 +95,10 @@ pub struct TokenClient {
 }
 
 impl TokenClient {
-    pub fn new(base_url: &str) -> Result<TokenClient, Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
+    /// A client for `base_url`, with awsrun's proxy and `AWS_CA_BUNDLE` settings.
+    pub fn new(env: &crate::env::Env, base_url: &str) -> Result<TokenClient, Error> {
+        let http = crate::http::builder(env, Duration::from_secs(60))?
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("awsrun/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::new(Kind::Network, format!("Unable to set up HTTPS: {e}")))?;
         Ok(TokenClient {
