@@ -251,6 +251,17 @@ const REGIONS: &[&str] = &[
     "eu-central-1",
     "sa-east-1",
 ];
+/// Keys that are sometimes written with an empty value.
+const EMPTYABLE: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "login_session",
+    "source_profile",
+    "region",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_account_id",
+];
 const ACCOUNT: &str = "123456789012";
 /// A throwaway P-256 key in the SEC1 PEM form the login cache uses; never used to sign.
 const DPOP_PEM: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIMY+bfgspBsyHZ/RRUa/vVmaVZKzdYEpZxc7e0/BbI9moAoGCCqGSM49\nAwEHoUQDQgAE3HwmW5aBJh+Jv5z52ugbDz5OIDGJEZeUOVls6OuxlKN+5X6D00Q7\nnk1GUb1OwsMtBrRy037mDS13YR42nMR5gg==\n-----END EC PRIVATE KEY-----\n";
@@ -295,6 +306,12 @@ impl Gen<'_> {
     /// Adds `key = value` to the profile's section in `dest`; a key already there stays
     /// (deliberate duplicates are added separately, as defects).
     fn set(&mut self, profile: &str, key: &str, value: &str, dest: Dest) {
+        // `key =` with nothing after it is a value too (the empty string).
+        let value = if EMPTYABLE.contains(&key) && self.rng.pct(2) {
+            ""
+        } else {
+            value
+        };
         let taken = self
             .settings
             .iter()
@@ -584,16 +601,228 @@ fn latin1(text: String) -> Vec<u8> {
     out
 }
 
-/// Config section header for a profile; `wide` puts extra spaces after `profile`.
-fn config_header(name: &str, wide: bool, profile_default: bool) -> String {
+/// How a config section names its profile: mostly right, sometimes in forms users get wrong.
+#[derive(Clone, Copy, PartialEq)]
+enum Header {
+    Plain,
+    /// `[profile   dev]`, `[profile\tdev]`: still the profile after shell-style splitting.
+    Spaced(&'static str),
+    /// `[dev]`: not a profile in the config file.
+    Bare,
+    /// `[Profile dev]`: section names are case-sensitive, so not a profile either.
+    Capital,
+}
+
+fn config_header(name: &str, style: Header, profile_default: bool) -> String {
     if name == "default" && !profile_default {
         return "[default]".into();
     }
     if name.contains(' ') {
         return format!("[profile \"{name}\"]");
     }
-    let gap = if wide { "   " } else { " " };
-    format!("[profile{gap}{name}]")
+    match style {
+        Header::Plain => format!("[profile {name}]"),
+        Header::Spaced(gap) => format!("[profile{gap}{name}]"),
+        Header::Bare => format!("[{name}]"),
+        Header::Capital => format!("[Profile {name}]"),
+    }
+}
+
+/// Lays the generated settings out as the config and credentials documents, with the
+/// sections that are not profiles.
+fn documents(g: &mut Gen, names: &[String], id: usize) -> (Doc, Doc) {
+    let mut config = Doc::default();
+    let mut creds = Doc::default();
+    let both_defaults = names.iter().any(|n| n == "default") && g.rng.pct(10);
+    let settings_in_profile_default = g.rng.pct(50);
+    let styles: BTreeMap<&str, Header> = names
+        .iter()
+        .map(|n| {
+            let style = g.rng.weighted(&[
+                (88, Header::Plain),
+                (4, Header::Spaced("   ")),
+                (2, Header::Spaced("\t")),
+                (4, Header::Bare),
+                (2, Header::Capital),
+            ]);
+            (n.as_str(), style)
+        })
+        .collect();
+    let literal_profile = if g.rng.pct(5) {
+        Some(names[g.rng.below(names.len())].clone())
+    } else {
+        None
+    };
+    let literal_profile = literal_profile.as_deref();
+    for (profile, key, value, dest) in std::mem::take(&mut g.settings) {
+        match dest {
+            Dest::Config => {
+                let pd = profile == "default" && (both_defaults && settings_in_profile_default);
+                let style = styles
+                    .get(profile.as_str())
+                    .copied()
+                    .unwrap_or(Header::Plain);
+                let header = config_header(&profile, style, pd);
+                config.section(&header).items.push(Item::Kv(key, value));
+            }
+            Dest::Creds => {
+                // `[profile dev]` in the credentials file is a profile named "profile dev".
+                let header = if literal_profile == Some(profile.as_str()) {
+                    format!("[profile {profile}]")
+                } else {
+                    format!("[{profile}]")
+                };
+                creds.section(&header).items.push(Item::Kv(key, value));
+            }
+        }
+    }
+    if both_defaults {
+        // `[default]` and `[profile default]` both present: the later replaces the earlier.
+        let other = if settings_in_profile_default {
+            "[default]"
+        } else {
+            "[profile default]"
+        };
+        let r = g.rng.pick(REGIONS).to_string();
+        let s = config.section(other);
+        s.items.push(Item::Kv("region".into(), r));
+        if g.rng.pct(50) {
+            let id = format!("AKIADUPDEF{:0>10}", id);
+            let s = config.section(other);
+            s.items.push(Item::Kv("aws_access_key_id".into(), id));
+            s.items
+                .push(Item::Kv("aws_secret_access_key".into(), "secret".into()));
+        }
+    }
+    for (sname, keys) in std::mem::take(&mut g.sso_sessions) {
+        let s = config.section(&format!("[sso-session {sname}]"));
+        for (k, v) in keys {
+            s.items.push(Item::Kv(k, v));
+        }
+    }
+    // Sections that are not profiles, and [DEFAULT], whose keys configparser copies into
+    // every section of that file.
+    if g.rng.pct(8) {
+        let s = config.section("[plugins]");
+        s.items
+            .push(Item::Kv("cli_legacy_plugin_path".into(), "/opt".into()));
+    }
+    if g.rng.pct(6) {
+        let s = config.section("[services local]");
+        s.items.push(Item::Kv(
+            "s3".into(),
+            "\nendpoint_url = http://127.0.0.1:9000".into(),
+        ));
+    }
+    for doc in [&mut config, &mut creds] {
+        if g.rng.pct(5) {
+            let items = match g.rng.weighted(&[(60, 0), (25, 1), (15, 2)]) {
+                0 => vec![Item::Kv("region".into(), g.rng.pick(REGIONS).into())],
+                1 => vec![Item::Kv("output".into(), "text".into())],
+                // Keys for every section of the file.
+                _ => vec![
+                    Item::Kv("aws_access_key_id".into(), format!("AKIADFLT{:0>12}", id)),
+                    Item::Kv("aws_secret_access_key".into(), "defaultsecret".into()),
+                ],
+            };
+            let s = Section {
+                header: "[DEFAULT]".into(),
+                items,
+            };
+            let at = g.rng.below(doc.sections.len() + 1);
+            doc.sections.insert(at, s);
+        }
+    }
+
+    (config, creds)
+}
+
+/// Noise that must not change anything: comments, blank lines, continuation lines, nested
+/// blocks, and a shuffled section order.
+fn add_noise(rng: &mut Rng, doc: &mut Doc) {
+    rng.shuffle(&mut doc.sections);
+    if rng.pct(20) {
+        doc.preamble.push(
+            rng.pick(&["# AWS config", "; generated", "  # indented comment"])
+                .into(),
+        );
+    }
+    for s in doc.sections.iter_mut() {
+        let n = s.items.len();
+        if n == 0 {
+            continue;
+        }
+        if rng.pct(15) {
+            let at = rng.below(n + 1);
+            s.items
+                .insert(at, Item::Comment("a comment = not a key".into()));
+        }
+        if rng.pct(8) {
+            let at = rng.below(n + 1);
+            s.items.insert(at, Item::Blank);
+        }
+        let has_s3 = s
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Kv(k, _) if k == "s3"));
+        if !has_s3 && rng.pct(8) {
+            s.items.push(Item::Kv(
+                "s3".into(),
+                "\nmax_concurrent_requests = 20\nmultipart_threshold = 64MB".into(),
+            ));
+        }
+        if rng.pct(6) {
+            s.items.push(Item::Kv(
+                "description".into(),
+                "first line\nsecond line".into(),
+            ));
+        }
+    }
+}
+
+/// One defect that makes botocore refuse the file: a duplicate section or key, a key before
+/// any section, a line without delimiter, a BOM, a bad nested block, or bytes that are not UTF-8.
+fn add_defect(rng: &mut Rng, config: &mut Doc, creds: &mut Doc) {
+    let target = if rng.pct(50) || creds.is_empty() {
+        config
+    } else {
+        creds
+    };
+    match rng.below(7) {
+        0 if !target.sections.is_empty() => {
+            let h = target.sections[0].header.clone();
+            target.sections.push(Section {
+                header: h,
+                items: vec![Item::Kv("output".into(), "json".into())],
+            });
+        }
+        1 if !target.sections.is_empty() && !target.sections[0].items.is_empty() => {
+            let dup = match &target.sections[0].items[0] {
+                Item::Kv(k, _) => Item::Kv(k.clone(), "again".into()),
+                _ => Item::Kv("output".into(), "json".into()),
+            };
+            target.sections[0]
+                .items
+                .push(Item::Kv("output".into(), "json".into()));
+            target.sections[0].items.push(dup);
+            target.sections[0]
+                .items
+                .push(Item::Kv("output".into(), "yaml".into()));
+        }
+        2 => target.preamble.push("region = us-east-1".into()),
+        3 => target
+            .section("[profile broken]")
+            .items
+            .push(Item::Raw("this line has no delimiter".into())),
+        4 => target.preamble.insert(0, "\u{feff}# bom".into()),
+        5 => target
+            .section("[profile broken]")
+            .items
+            .push(Item::Kv("s3".into(), "\naddressing_style: path".into())),
+        _ => target.section("[profile broken]").items.push(Item::Raw(
+            "region = caf\u{e9}".into(), // made invalid UTF-8 below
+        )),
+    }
 }
 
 fn generate(id: usize, seed: u64, root: &Path) -> Case {
@@ -709,177 +938,12 @@ fn generate(id: usize, seed: u64, root: &Path) -> Case {
         }
     }
 
-    // Lay the settings out as INI documents.
-    let mut config = Doc::default();
-    let mut creds = Doc::default();
-    let both_defaults = names.iter().any(|n| n == "default") && g.rng.pct(10);
-    let profile_default_first = g.rng.pct(50);
-    let wide = g.rng.pct(10);
-    let literal_profile = if g.rng.pct(5) {
-        Some(names[g.rng.below(names.len())].clone())
-    } else {
-        None
-    };
-    let literal_profile = literal_profile.as_deref();
-    for (profile, key, value, dest) in std::mem::take(&mut g.settings) {
-        match dest {
-            Dest::Config => {
-                let pd = profile == "default" && (both_defaults && profile_default_first);
-                let header = config_header(&profile, wide, pd);
-                config.section(&header).items.push(Item::Kv(key, value));
-            }
-            Dest::Creds => {
-                // `[profile dev]` in the credentials file is a profile named "profile dev".
-                let header = if literal_profile == Some(profile.as_str()) {
-                    format!("[profile {profile}]")
-                } else {
-                    format!("[{profile}]")
-                };
-                creds.section(&header).items.push(Item::Kv(key, value));
-            }
-        }
-    }
-    if both_defaults {
-        // `[default]` and `[profile default]` both present: the later replaces the earlier.
-        let other = if profile_default_first {
-            "[default]"
-        } else {
-            "[profile default]"
-        };
-        let r = g.rng.pick(REGIONS).to_string();
-        let s = config.section(other);
-        s.items.push(Item::Kv("region".into(), r));
-        if g.rng.pct(50) {
-            let id = format!("AKIADUPDEF{:0>10}", id);
-            let s = config.section(other);
-            s.items.push(Item::Kv("aws_access_key_id".into(), id));
-            s.items
-                .push(Item::Kv("aws_secret_access_key".into(), "secret".into()));
-        }
-    }
-    for (sname, keys) in std::mem::take(&mut g.sso_sessions) {
-        let s = config.section(&format!("[sso-session {sname}]"));
-        for (k, v) in keys {
-            s.items.push(Item::Kv(k, v));
-        }
-    }
-    // Sections that are not profiles, and [DEFAULT], whose keys configparser copies into
-    // every section of that file.
-    if g.rng.pct(8) {
-        let s = config.section("[plugins]");
-        s.items
-            .push(Item::Kv("cli_legacy_plugin_path".into(), "/opt".into()));
-    }
-    if g.rng.pct(6) {
-        let s = config.section("[services local]");
-        s.items.push(Item::Kv(
-            "s3".into(),
-            "\nendpoint_url = http://127.0.0.1:9000".into(),
-        ));
-    }
+    let (mut config, mut creds) = documents(&mut g, &names, id);
     for doc in [&mut config, &mut creds] {
-        if g.rng.pct(5) {
-            let kv = if g.rng.pct(70) {
-                ("region".to_string(), g.rng.pick(REGIONS).to_string())
-            } else {
-                ("output".to_string(), "text".to_string())
-            };
-            let s = Section {
-                header: "[DEFAULT]".into(),
-                items: vec![Item::Kv(kv.0, kv.1)],
-            };
-            let at = g.rng.below(doc.sections.len() + 1);
-            doc.sections.insert(at, s);
-        }
+        add_noise(&mut g.rng, doc);
     }
-
-    // Noise that must not change anything: comments, blank lines, continuation lines,
-    // nested blocks, and a shuffled section order.
-    for doc in [&mut config, &mut creds] {
-        g.rng.shuffle(&mut doc.sections);
-        if g.rng.pct(20) {
-            doc.preamble.push(
-                g.rng
-                    .pick(&["# AWS config", "; generated", "  # indented comment"])
-                    .into(),
-            );
-        }
-        for s in doc.sections.iter_mut() {
-            let n = s.items.len();
-            if n == 0 {
-                continue;
-            }
-            if g.rng.pct(15) {
-                let at = g.rng.below(n + 1);
-                s.items
-                    .insert(at, Item::Comment("a comment = not a key".into()));
-            }
-            if g.rng.pct(8) {
-                let at = g.rng.below(n + 1);
-                s.items.insert(at, Item::Blank);
-            }
-            let has_s3 = s
-                .items
-                .iter()
-                .any(|i| matches!(i, Item::Kv(k, _) if k == "s3"));
-            if !has_s3 && g.rng.pct(8) {
-                s.items.push(Item::Kv(
-                    "s3".into(),
-                    "\nmax_concurrent_requests = 20\nmultipart_threshold = 64MB".into(),
-                ));
-            }
-            if g.rng.pct(6) {
-                s.items.push(Item::Kv(
-                    "description".into(),
-                    "first line\nsecond line".into(),
-                ));
-            }
-        }
-    }
-
-    // Files botocore refuses, with one defect each.
-    let broken = g.rng.pct(10);
-    if broken {
-        let target = if g.rng.pct(50) || creds.is_empty() {
-            &mut config
-        } else {
-            &mut creds
-        };
-        match g.rng.below(7) {
-            0 if !target.sections.is_empty() => {
-                let h = target.sections[0].header.clone();
-                target.sections.push(Section {
-                    header: h,
-                    items: vec![Item::Kv("output".into(), "json".into())],
-                });
-            }
-            1 if !target.sections.is_empty() && !target.sections[0].items.is_empty() => {
-                let dup = match &target.sections[0].items[0] {
-                    Item::Kv(k, _) => Item::Kv(k.clone(), "again".into()),
-                    _ => Item::Kv("output".into(), "json".into()),
-                };
-                target.sections[0]
-                    .items
-                    .push(Item::Kv("output".into(), "json".into()));
-                target.sections[0].items.push(dup);
-                target.sections[0]
-                    .items
-                    .push(Item::Kv("output".into(), "yaml".into()));
-            }
-            2 => target.preamble.push("region = us-east-1".into()),
-            3 => target
-                .section("[profile broken]")
-                .items
-                .push(Item::Raw("this line has no delimiter".into())),
-            4 => target.preamble.insert(0, "\u{feff}# bom".into()),
-            5 => target
-                .section("[profile broken]")
-                .items
-                .push(Item::Kv("s3".into(), "\naddressing_style: path".into())),
-            _ => target.section("[profile broken]").items.push(Item::Raw(
-                "region = caf\u{e9}".into(), // made invalid UTF-8 below
-            )),
-        }
+    if g.rng.pct(10) {
+        add_defect(&mut g.rng, &mut config, &mut creds);
     }
     let render = |doc: &Doc, rng: &mut Rng| -> Vec<u8> { latin1(doc.render(rng)) };
     if !config.is_empty() || g.rng.pct(30) {
@@ -891,9 +955,30 @@ fn generate(id: usize, seed: u64, root: &Path) -> Case {
         g.write(&creds_path, bytes);
     }
 
-    // Environment variables.
     let mut rng = g.rng;
     let files = g.files;
+    let explicit = environment(&mut rng, &mut env, &names, &dir, id);
+
+    let (oracle_env, cli_notes) = cli_view(&env, explicit.as_deref());
+    Case {
+        id,
+        env,
+        oracle_env,
+        cli_notes,
+        explicit,
+        files,
+    }
+}
+
+/// The case's AWS variables (profile, keys, region, web identity); returns the explicit
+/// `--profile`, if any.
+fn environment(
+    rng: &mut Rng,
+    env: &mut BTreeMap<String, String>,
+    names: &[String],
+    dir: &Path,
+    id: usize,
+) -> Option<String> {
     let pick_profile = |rng: &mut Rng| -> String {
         match rng.weighted(&[(85, 0), (11, 1), (4, 2)]) {
             0 => names[rng.below(names.len())].clone(),
@@ -902,10 +987,10 @@ fn generate(id: usize, seed: u64, root: &Path) -> Case {
         }
     };
     if rng.pct(35) {
-        env.insert("AWS_PROFILE".into(), pick_profile(&mut rng));
+        env.insert("AWS_PROFILE".into(), pick_profile(rng));
     }
     if rng.pct(18) {
-        env.insert("AWS_DEFAULT_PROFILE".into(), pick_profile(&mut rng));
+        env.insert("AWS_DEFAULT_PROFILE".into(), pick_profile(rng));
     }
     match rng.weighted(&[(64, 0), (16, 1), (5, 2), (4, 3), (4, 4), (3, 5), (4, 6)]) {
         0 => {}
@@ -977,25 +1062,15 @@ fn generate(id: usize, seed: u64, root: &Path) -> Case {
             }
         }
     }
-    let explicit = if rng.pct(30) {
-        Some(if rng.pct(85) {
-            names[rng.below(names.len())].clone()
-        } else {
-            rng.pick(MISSING_NAMES).to_string()
-        })
-    } else {
-        None
-    };
-
-    let (oracle_env, cli_notes) = cli_view(&env, explicit.as_deref());
-    Case {
-        id,
-        env,
-        oracle_env,
-        cli_notes,
-        explicit,
-        files,
+    // An explicit --profile, usually one that exists.
+    if !rng.pct(30) {
+        return None;
     }
+    Some(if rng.pct(85) {
+        names[rng.below(names.len())].clone()
+    } else {
+        rng.pick(MISSING_NAMES).to_string()
+    })
 }
 
 /// The documented CLI/botocore differences (SPEC §2, §4): awsrun follows the CLI, so botocore
