@@ -443,3 +443,81 @@ fn thirty_two_awsrun_processes_and_four_botocore_processes_share_a_rotating_sess
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// botocore's login refresh, with its cache write held back `argv[1]` seconds after the service
+/// answered: the window in which a tool that takes no lock has rotated the token but not yet
+/// saved the new one. Prints `rotated` when the service has answered.
+const BOTOCORE_SLOW_SAVE: &str = r#"
+import json, sys, time, botocore.session, botocore.utils
+save = botocore.utils.LoginTokenLoader.save_token
+def slow_save(self, name, token):
+    print("rotated", flush=True)
+    time.sleep(float(sys.argv[1]))
+    save(self, name, token)
+botocore.utils.LoginTokenLoader.save_token = slow_save
+f = botocore.session.Session(profile="dev").get_credentials().get_frozen_credentials()
+print(json.dumps({"key": f.access_key}), flush=True)
+"#;
+
+#[test]
+fn a_refresh_refused_because_botocore_just_rotated_the_token_waits_for_its_write() {
+    let home = Home::new("stress-slow-save");
+    let emu = Emulator::start(&["--credential-lifetime", "120", "--refresh-grace", "0"]);
+    assert_ok(&login(
+        &home,
+        &emu,
+        &["-p", "dev", "--region", "us-east-1"],
+        0,
+    ));
+    let mut py = Command::new(venv_python())
+        .args(["-c", BOTOCORE_SLOW_SAVE, "1"])
+        .env_clear()
+        .env("HOME", &home.dir)
+        .env("PATH", "/usr/bin:/bin")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL_SIGNIN", &emu.base)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(py.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "rotated");
+
+    // The cache still holds the token botocore just used up; awsrun's refresh with it is
+    // refused, and awsrun carries on from botocore's token once it lands.
+    let out = home
+        .awsrun(Some(&emu.base), &["export", "-p", "dev"])
+        .env("AWSRUN_REFRESH_THRESHOLD", "100000")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let botocore: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert!(py.wait().unwrap().success());
+    let exported: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_ne!(exported["AccessKeyId"], botocore["key"]);
+
+    let log = stats_log(&emu);
+    let outcomes: Vec<(&str, bool)> = log
+        .iter()
+        .map(|e| (e["client"].as_str().unwrap(), e["ok"] == true))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [("botocore", true), ("awsrun", false), ("awsrun", true)],
+        "{log:#?}"
+    );
+    // The newest token is in the cache: the session goes on.
+    let again = home
+        .awsrun(Some(&emu.base), &["export", "-p", "dev"])
+        .env("AWSRUN_REFRESH_THRESHOLD", "100000")
+        .output()
+        .unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
