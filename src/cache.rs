@@ -90,7 +90,12 @@ impl Cache {
                 return Err(Error::new(Kind::Login, format!("Unable to read the login cache file {}: {e}", path.display())))
             }
         };
-        let doc: Map<String, Value> = match serde_json::from_slice(&bytes) {
+        Cache::from_bytes(path, &bytes)
+    }
+
+    /// Checks the content of a cache file read from `path` (named in errors).
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Cache> {
+        let doc: Map<String, Value> = match serde_json::from_slice(bytes) {
             Ok(Value::Object(m)) => m,
             Ok(_) => {
                 return Err(Error::new(

@@ -441,7 +441,22 @@ pub fn set_value(text: &str, section: &str, key: &str, value: &str) -> Result<St
         out.push_str(nl);
     }
     out.push_str(&format!("{key} = {value}{nl}"));
-    out.push_str(&text[at..]);
+    let mut rest = &text[at..];
+    if sect.entries.is_empty() {
+        // What follows an entry-less header can be an indented header (` [profile x]`): after
+        // the header it is a header, after our new key it would become a continuation of its
+        // value. Un-indent that one line so that it keeps its meaning (found by fuzzing).
+        let significant = lines(rest).into_iter().find(|l| {
+            let t = l.text.trim();
+            !t.is_empty() && !t.starts_with(['#', ';'])
+        });
+        if let Some(l) = significant.filter(|l| l.text.starts_with([' ', '\t'])) {
+            let indent = l.text.len() - l.text.trim_start_matches([' ', '\t']).len();
+            out.push_str(&rest[..l.start]);
+            rest = &rest[l.start + indent..];
+        }
+    }
+    out.push_str(rest);
     Ok(out)
 }
 
@@ -458,6 +473,19 @@ mod tests {
             .as_text()
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn a_new_key_does_not_swallow_an_indented_header() {
+        let text = "[default]\n\n  [profile dev]\nregion = x\n";
+        let out = set_value(text, "default", "login_session", "s").unwrap();
+        assert_eq!(
+            out,
+            "[default]\nlogin_session = s\n\n[profile dev]\nregion = x\n"
+        );
+        let ini = Ini::parse(&out).unwrap();
+        assert_eq!(super::tests::text(&ini, "default", "login_session"), "s");
+        assert_eq!(super::tests::text(&ini, "profile dev", "region"), "x");
     }
 
     #[test]

@@ -101,36 +101,61 @@ pub async fn fresh_keys(
     }
     let used = cache.str("refreshToken").unwrap_or_default().to_string();
     crate::debug!("refreshing login session {session} ({})", path.display());
-    match refresh(env, &mut cache, region).await {
-        Ok(k) => Ok(k),
-        Err(TokenError::Service { code, .. }) => {
-            crate::debug!("refresh refused ({code}); re-reading the cache in case another tool rotated the token");
-            // Rotated behind our back by a tool that takes no lock? Then its result is ours.
-            let mut again = Cache::load(&path, session)?;
-            if again.str("refreshToken").unwrap_or_default() == used {
-                let e = refresh(env, &mut again, region).await.err();
-                return Err(session_over(profile, e));
-            }
+    let first = match refresh(env, &mut cache, region).await {
+        Ok(k) => return Ok(k),
+        Err(e @ TokenError::Service { .. }) => {
+            crate::debug!(
+                "refresh refused; re-reading the cache in case another tool rotated the token"
+            );
+            e
+        }
+        Err(e) => return Err(e.into_error(Stage::Refresh)),
+    };
+    // Rotated behind our back by a tool that takes no lock? Then its result is ours. Such a tool
+    // writes the new token a moment after the service answered it, so while the refusal is of
+    // the token itself, keep looking at the file for a short while.
+    let patience = if token_refused(&first) {
+        ROTATION_WAIT
+    } else {
+        Duration::ZERO
+    };
+    let started = std::time::Instant::now();
+    loop {
+        let mut again = Cache::load(&path, session)?;
+        if again.str("refreshToken").unwrap_or_default() != used {
             if let Some(k) = fresh(&again, threshold) {
                 return Ok(k);
             }
-            refresh(env, &mut again, region)
+            return refresh(env, &mut again, region)
                 .await
-                .map_err(|e| session_over(profile, Some(e)))
+                .map_err(|e| refused(profile, e));
         }
-        Err(e) => Err(e.into_error(Stage::Refresh)),
+        if started.elapsed() >= patience {
+            return Err(refused(profile, first));
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
 
-fn session_over(profile: &str, e: Option<TokenError>) -> Error {
-    let base = match e {
-        Some(e) => e.into_error(Stage::Refresh).message,
-        None => "The sign-in service refused the refresh token".to_string(),
-    };
-    Error::new(
-        Kind::Login,
-        format!("{base} Sign in again with `awsrun login -p {profile}`."),
-    )
+/// How long to wait for a tool that takes no lock to write the token it rotated ours into.
+const ROTATION_WAIT: Duration = Duration::from_secs(2);
+
+/// The service refused the refresh token itself: rotated out, or the session is over.
+fn token_refused(e: &TokenError) -> bool {
+    matches!(e, TokenError::Service { code, .. } if code == "TOKEN_EXPIRED" || code == "USER_CREDENTIALS_CHANGED")
+}
+
+/// The refresh error; when the session is over, how to start a new one.
+fn refused(profile: &str, e: TokenError) -> Error {
+    let over = token_refused(&e);
+    let mut err = e.into_error(Stage::Refresh);
+    if over {
+        err.message = format!(
+            "{} Sign in again with `awsrun login -p {profile}`.",
+            err.message
+        );
+    }
+    err
 }
 
 /// One refresh call; on success the cache is rewritten atomically, unknown fields kept.

@@ -1,6 +1,7 @@
 //! `/__emulator/*`: what tests (and curious users) use to look inside and steer the emulator.
 //!
-//! - `GET /__emulator/stats`: request counters, refusals with reasons.
+//! - `GET /__emulator/stats`: request counters, refusals with reasons, and a log of refresh
+//!   grants (client kind by User-Agent, refresh token age, outcome).
 //! - `POST /__emulator/inject` `{"target": "signin.token", "error": CODE, "count": N}`: the next
 //!   N requests to the target fail with that service error (`count: 0` disarms).
 
@@ -23,6 +24,7 @@ impl Service for Control {
                         "counters": s.counters,
                         "rejections": s.rejections,
                         "issuedAccessKeys": s.issued.keys().collect::<Vec<_>>(),
+                        "refreshLog": s.refresh_log,
                     }),
                 )
             }

@@ -90,6 +90,8 @@ pub struct Shared {
     pub rejections: Vec<Value>,
     pub injections: Vec<Injection>,
     pub issued: BTreeMap<String, Issued>,
+    /// Every refresh-token grant: client kind (by User-Agent), token age, outcome.
+    pub refresh_log: Vec<Value>,
 }
 
 impl Shared {

@@ -61,6 +61,30 @@ struct Session {
 struct Refresh {
     session: String,
     superseded_at: Option<u64>,
+    /// When it was issued (milliseconds), for the refresh log.
+    issued_ms: u64,
+    /// Which kind of client first redeemed it, for the refresh log.
+    redeemed_by: Option<&'static str>,
+}
+
+/// Which kind of client sent a request, from its User-Agent: the stress tests tell awsrun's
+/// refreshes from botocore's by this (`awsrun/…`, `Botocore/…` or `aws-cli/…`).
+fn client_kind(req: &Request) -> &'static str {
+    let ua = req.header("user-agent").unwrap_or("");
+    if ua.starts_with("awsrun/") {
+        "awsrun"
+    } else if ua.contains("Botocore/") || ua.contains("aws-cli/") {
+        "botocore"
+    } else {
+        "other"
+    }
+}
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 #[derive(Default)]
@@ -328,8 +352,36 @@ impl SignIn {
                 )
             }
             "refresh_token" => {
-                ctx.shared().count("signin.token.refresh_token");
-                self.redeem_refresh(ctx, client_id, s("refreshToken"), key)
+                let kind = client_kind(req);
+                {
+                    let mut sh = ctx.shared();
+                    sh.count("signin.token.refresh_token");
+                    sh.count(&format!("signin.token.refresh_token.{kind}"));
+                }
+                let token = s("refreshToken");
+                let (age_ms, earlier) = self
+                    .st()
+                    .refresh
+                    .get(token)
+                    .map(|r| (Some(unix_ms().saturating_sub(r.issued_ms)), r.redeemed_by))
+                    .unwrap_or_default();
+                let out = self.redeem_refresh(ctx, client_id, token, key);
+                if out.is_ok() {
+                    if let Some(r) = self.st().refresh.get_mut(token) {
+                        r.redeemed_by.get_or_insert(kind);
+                    }
+                }
+                // One entry per refresh call: who made it, how old the refresh token was (a
+                // well-behaved client only refreshes credentials that are about to expire) and
+                // how it ended.
+                ctx.shared().refresh_log.push(json!({
+                    "client": kind,
+                    "tokenAgeMs": age_ms,
+                    "ok": out.is_ok(),
+                    "redeemedBefore": earlier,
+                    "error": out.as_ref().err().map(|(c, m)| format!("{c}: {m}")),
+                }));
+                out
             }
             _ => Err(invalid(
                 "grantType must be authorization_code or refresh_token",
@@ -521,6 +573,8 @@ fn new_refresh(st: &mut State, session: &str) -> String {
         Refresh {
             session: session.into(),
             superseded_at: None,
+            issued_ms: unix_ms(),
+            redeemed_by: None,
         },
     );
     t

@@ -13,7 +13,7 @@ use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 
 use crate::credentials::live::Fetcher;
@@ -133,6 +133,54 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>
     )
 }
 
+/// Why a request gets no credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: &'static str,
+}
+
+/// Whether a request may have the credentials: the one path, GET, and the exact token. Pure, so
+/// the fuzz target can drive it with any method, path and header bytes.
+pub fn admit(
+    method: &str,
+    path: &str,
+    authorization: Option<&[u8]>,
+    token: &str,
+) -> std::result::Result<(), Refusal> {
+    let no = |status, code, message| {
+        Err(Refusal {
+            status,
+            code,
+            message,
+        })
+    };
+    if path != PATH {
+        return no(StatusCode::NOT_FOUND, "NotFound", "no such path");
+    }
+    if method != "GET" {
+        return no(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "only GET is served",
+        );
+    }
+    match authorization {
+        None => no(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "the Authorization header is missing",
+        ),
+        Some(v) if !same(v, token.as_bytes()) => no(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "the Authorization token is wrong",
+        ),
+        Some(_) => Ok(()),
+    }
+}
+
 async fn handle(
     req: Request<Incoming>,
     peer: SocketAddr,
@@ -145,35 +193,14 @@ async fn handle(
             "only loopback clients are served",
         ));
     }
-    if req.uri().path() != PATH {
-        return Ok(refuse(StatusCode::NOT_FOUND, "NotFound", "no such path"));
-    }
-    if req.method() != Method::GET {
-        let mut r = refuse(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowed",
-            "only GET is served",
-        );
-        r.headers_mut()
-            .insert("Allow", hyper::header::HeaderValue::from_static("GET"));
-        return Ok(r);
-    }
-    match req.headers().get("authorization") {
-        None => {
-            return Ok(refuse(
-                StatusCode::UNAUTHORIZED,
-                "Unauthorized",
-                "the Authorization header is missing",
-            ))
+    let auth = req.headers().get("authorization").map(|v| v.as_bytes());
+    if let Err(r) = admit(req.method().as_str(), req.uri().path(), auth, &state.token) {
+        let mut resp = refuse(r.status, r.code, r.message);
+        if r.status == StatusCode::METHOD_NOT_ALLOWED {
+            resp.headers_mut()
+                .insert("Allow", hyper::header::HeaderValue::from_static("GET"));
         }
-        Some(v) if !same(v.as_bytes(), state.token.as_bytes()) => {
-            return Ok(refuse(
-                StatusCode::FORBIDDEN,
-                "Forbidden",
-                "the Authorization token is wrong",
-            ))
-        }
-        Some(_) => {}
+        return Ok(resp);
     }
     match state.fetcher.get().await {
         Ok(k) => {

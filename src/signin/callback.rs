@@ -81,7 +81,9 @@ fn page(status: u16, title: &str, text: &str) -> Response {
     )
 }
 
-fn handle(req: &Request, state: &str, tx: &mpsc::UnboundedSender<Outcome>) -> Response {
+/// Answers one request to the callback server; only a matching state's code or error is sent
+/// on `tx`. (Public for the fuzz target.)
+pub fn handle(req: &Request, state: &str, tx: &mpsc::UnboundedSender<Outcome>) -> Response {
     if req.path != super::CALLBACK_PATH {
         return page(
             404,
