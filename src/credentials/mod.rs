@@ -17,6 +17,19 @@ pub struct Keys {
     pub account_id: Option<String>,
 }
 
+impl Keys {
+    /// Keys with no session token and no expiry (the old EC2 tools' file, a boto config).
+    pub fn long_lived(access_key_id: String, secret_access_key: String) -> Keys {
+        Keys {
+            access_key_id,
+            secret_access_key,
+            session_token: None,
+            expiration: None,
+            account_id: None,
+        }
+    }
+}
+
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Keys")

@@ -523,13 +523,7 @@ fn detect_ec2_credentials_file(ctx: &Ctx<'_>, _: &str) -> Result<Option<Source>>
         "",
         Where::Env(vec!["AWS_CREDENTIAL_FILE"]),
     );
-    src.keys = Some(Keys {
-        access_key_id: id,
-        secret_access_key: secret,
-        session_token: None,
-        expiration: None,
-        account_id: None,
-    });
+    src.keys = Some(Keys::long_lived(id, secret));
     Ok(Some(src))
 }
 
@@ -561,13 +555,7 @@ fn detect_boto(ctx: &Ctx<'_>, _: &str) -> Result<Option<Source>> {
         let secret = get("aws_secret_access_key")
             .ok_or_else(|| err_partial("boto-config", "aws_secret_access_key"))?;
         let mut src = Source::new(Method::BotoConfig, "", Where::Path(raw));
-        src.keys = Some(Keys {
-            access_key_id: id,
-            secret_access_key: secret,
-            session_token: None,
-            expiration: None,
-            account_id: None,
-        });
+        src.keys = Some(Keys::long_lived(id, secret));
         return Ok(Some(src));
     }
     Ok(None)
