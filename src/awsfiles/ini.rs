@@ -442,16 +442,17 @@ pub fn set_value(text: &str, section: &str, key: &str, value: &str) -> Result<St
     }
     out.push_str(&format!("{key} = {value}{nl}"));
     let mut rest = &text[at..];
-    if sect.entries.is_empty() {
-        // What follows an entry-less header can be an indented header (` [profile x]`): after
-        // the header it is a header, after our new key it would become a continuation of its
-        // value. Un-indent that one line so that it keeps its meaning (found by fuzzing).
+    {
+        // What follows the insertion point can be an indented header (` [profile x]`): after
+        // the header, or after an entry indented as deeply, it is a header; after our new
+        // unindented key it would become a continuation of its value. Un-indent that one line
+        // so that it keeps its meaning (found by fuzzing).
         let significant = lines(rest).into_iter().find(|l| {
-            let t = l.text.trim();
+            let t = py_strip(l.text);
             !t.is_empty() && !t.starts_with(['#', ';'])
         });
-        if let Some(l) = significant.filter(|l| l.text.starts_with([' ', '\t'])) {
-            let indent = l.text.len() - l.text.trim_start_matches([' ', '\t']).len();
+        if let Some(l) = significant.filter(|l| l.text.starts_with(py_space)) {
+            let indent = l.text.len() - l.text.trim_start_matches(py_space).len();
             out.push_str(&rest[..l.start]);
             rest = &rest[l.start + indent..];
         }
@@ -477,6 +478,11 @@ mod tests {
 
     #[test]
     fn a_new_key_does_not_swallow_an_indented_header() {
+        // (Python counts any Unicode white space as indentation, a no-break space too.)
+        let out = set_value("[default]\n\u{a0}[t]\n", "default", "k", "v").unwrap();
+        assert_eq!(out, "[default]\nk = v\n[t]\n");
+        let out = set_value("[default]\n  a = 1\n  [t]\n", "default", "k", "v").unwrap();
+        assert_eq!(out, "[default]\n  a = 1\nk = v\n[t]\n");
         let text = "[default]\n\n  [profile dev]\nregion = x\n";
         let out = set_value(text, "default", "login_session", "s").unwrap();
         assert_eq!(
