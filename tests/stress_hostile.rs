@@ -425,6 +425,11 @@ fn refresh_survives(home: &Home, emu: &Emulator, how: Misbehave) {
     let err = String::from_utf8_lossy(&o.stderr);
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "refresh {how:?}: one line: {err}");
+    assert!(
+        !lines[0].contains("  ") && !lines[0].trim_end().ends_with(':'),
+        "refresh {how:?}: a line with a hole in it: {}",
+        lines[0]
+    );
     eprintln!("refresh {how:?}: {}", lines[0]);
     assert_eq!(
         std::fs::read(home.cache_path(ALICE)).unwrap(),

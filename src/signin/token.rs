@@ -80,9 +80,18 @@ impl TokenError {
                 "TOKEN_EXPIRED" | "USER_CREDENTIALS_CHANGED" if stage == Stage::Refresh => format!(
                     "Your session has expired or credentials have changed. Please reauthenticate using 'awsrun login'. ({code}: {message})"
                 ),
-                _ => format!(
-                    "The sign-in service refused the request: {error_type} {code} (HTTP {status}): {message}"
+                _ if code.is_empty() && message.is_empty() => format!(
+                    "The sign-in service answered HTTP {status} ({error_type}) without saying why; try again later"
                 ),
+                _ => {
+                    let what = [error_type.as_str(), code.as_str()]
+                        .iter()
+                        .filter(|p| !p.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    format!("The sign-in service refused the request: {what} (HTTP {status}): {message}")
+                }
             },
         };
         Error::new(Kind::Login, msg.replace('\n', " "))
