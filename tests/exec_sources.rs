@@ -176,3 +176,92 @@ fn a_role_with_mfa_serial_asks_for_the_code_on_the_terminal() {
         "{bad}"
     );
 }
+
+/// A loopback IMDSv2 that hands out `keys` to holders of its session token, counting requests.
+fn fake_imds(keys: serde_json::Value) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().flatten() {
+            let mut reader = BufReader::new(conn.try_clone().unwrap());
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            let mut token_ok = false;
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+                token_ok |=
+                    h.to_ascii_lowercase().trim() == "x-aws-ec2-metadata-token: imds-session";
+            }
+            let (status, body) = match request.split_whitespace().take(2).collect::<Vec<_>>()[..] {
+                ["PUT", "/latest/api/token"] => ("200 OK", "imds-session".to_string()),
+                ["GET", "/latest/meta-data/iam/security-credentials/"] if token_ok => {
+                    ("200 OK", "ec2-role\n".to_string())
+                }
+                ["GET", "/latest/meta-data/iam/security-credentials/ec2-role"] if token_ok => {
+                    count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    ("200 OK", keys.to_string())
+                }
+                _ if !token_ok => ("401 Unauthorized", String::new()),
+                _ => ("404 Not Found", String::new()),
+            };
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (base, served)
+}
+
+#[test]
+fn a_role_sourced_from_instance_metadata_is_assumed_with_the_instance_keys() {
+    let home = Home::new("imds");
+    let emu = Emulator::start(&[]);
+    assert_ok(&login(
+        &home,
+        &emu,
+        &["-p", "base", "--region", "us-east-1"],
+        0,
+    ));
+    // The "instance role" hands out keys the emulator issued, so its SigV4 check can pass.
+    let cache = home.cache(login_support::ALICE);
+    let at = &cache["accessToken"];
+    let (imds, served) = fake_imds(serde_json::json!({
+        "Code": "Success", "AccessKeyId": at["accessKeyId"], "SecretAccessKey": at["secretAccessKey"],
+        "Token": at["sessionToken"], "Expiration": at["expiresAt"],
+    }));
+    let mut config = home.config();
+    config.push_str("[profile app]\nrole_arn = arn:aws:iam::123456789012:role/App\ncredential_source = Ec2InstanceMetadata\nrole_session_name = app\nregion = us-east-1\n");
+    home.write(".aws/config", &config);
+    let o = home
+        .awsrun(Some(&emu.base), &["whoami", "-p", "app"])
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds)
+        .env("AWS_ENDPOINT_URL_STS", &emu.base)
+        .output()
+        .unwrap();
+    assert!(
+        text(&o).contains("arn:aws:sts::123456789012:assumed-role/App/app"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // With instance metadata disabled the role has no source, in botocore's words.
+    let o = home
+        .awsrun(Some(&emu.base), &["whoami", "-p", "app"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("Error when retrieving credentials from Ec2InstanceMetadata: No credentials found in credential_source referenced in profile app"),
+        "{}",
+        text(&o)
+    );
+}

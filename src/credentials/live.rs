@@ -45,6 +45,8 @@ pub enum Live {
         region: String,
     },
     Sso(super::sso::SsoRole),
+    /// EC2 instance metadata (IMDSv2), as a role's `credential_source = Ec2InstanceMetadata`.
+    Imds,
 }
 
 impl Live {
@@ -90,7 +92,10 @@ impl Live {
                 Live::Container { url, auth }
             }
             Method::AssumeRole => {
-                let via = src.via.as_deref().ok_or_else(|| Error::invalid_config("assume-role without a source"))?;
+                let via = src
+                    .via
+                    .as_deref()
+                    .ok_or_else(|| Error::invalid_config("assume-role without a source"))?;
                 Live::AssumeRole {
                     params: crate::sts::AssumeRole {
                         role_arn: src.detail.clone().unwrap_or_default(),
@@ -116,17 +121,13 @@ impl Live {
                     role_arn: pick("AWS_ROLE_ARN", "role_arn").unwrap_or_default(),
                     session_name: pick("AWS_ROLE_SESSION_NAME", "role_session_name")
                         .unwrap_or_else(|| format!("awsrun-{}", time::now())),
-                    token_file: pick("AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file").unwrap_or_default(),
+                    token_file: pick("AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file")
+                        .unwrap_or_default(),
                     region: sts_region(),
                 }
             }
             Method::Sso => Live::Sso(super::sso::SsoRole::from_profile(files, &src.profile)?),
-            Method::IamRole => {
-                return Err(Error::new(
-                    Kind::NotImplemented,
-                    "awsrun does not fetch EC2 instance-metadata credentials; on EC2, run the command without awsrun",
-                ))
-            }
+            Method::IamRole => Live::Imds,
             _ => match &src.keys {
                 Some(k) => Live::Static(k.clone()),
                 None => {
@@ -215,6 +216,7 @@ impl Live {
                 .await
             }
             Live::Sso(role) => role.fetch(env).await,
+            Live::Imds => imds(env).await,
         }
     }
 }
@@ -267,6 +269,81 @@ async fn container(env: &Env, url: &str, auth: Option<&str>) -> Result<Keys> {
         session_token: s("Token"),
         expiration: s("Expiration"),
         account_id: s("AccountId"),
+    })
+}
+
+/// The instance role's keys through IMDSv2 (`AWS_EC2_METADATA_SERVICE_ENDPOINT` overrides the
+/// address, as in the SDKs).
+async fn imds(env: &Env) -> Result<Keys> {
+    let base = env
+        .non_empty("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+        .unwrap_or("http://169.254.169.254");
+    let base = base.trim_end_matches('/');
+    let fail = |m: String| {
+        Error::new(
+            Kind::CredentialRetrieval,
+            format!("Error when retrieving credentials from iam-role: {m}"),
+        )
+    };
+    let client = crate::http::builder(env, Duration::from_secs(2))?
+        .no_proxy()
+        .build()
+        .map_err(|e| fail(e.to_string()))?;
+    let send = |req: reqwest::RequestBuilder, what: &'static str| async move {
+        let resp = req.send().await.map_err(|e| {
+            fail(format!(
+                "cannot reach instance metadata at {base}: {}",
+                crate::http::describe(&e)
+            ))
+        })?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(fail(format!(
+                "instance metadata answered HTTP {status} for the {what}"
+            )));
+        }
+        resp.text()
+            .await
+            .map_err(|e| fail(crate::http::describe(&e)))
+    };
+    let token = send(
+        client
+            .put(format!("{base}/latest/api/token"))
+            .header("x-aws-ec2-metadata-token-ttl-seconds", "21600"),
+        "session token",
+    )
+    .await?;
+    let listing = send(
+        client
+            .get(format!("{base}/latest/meta-data/iam/security-credentials/"))
+            .header("x-aws-ec2-metadata-token", &token),
+        "role name",
+    )
+    .await?;
+    let role = listing
+        .lines()
+        .next()
+        .map(str::trim)
+        .filter(|r| !r.is_empty() && !r.contains(['/', '?', '#']));
+    let role = role.ok_or_else(|| fail("this instance has no IAM role".into()))?;
+    let body = send(
+        client
+            .get(format!(
+                "{base}/latest/meta-data/iam/security-credentials/{role}"
+            ))
+            .header("x-aws-ec2-metadata-token", &token),
+        "credentials",
+    )
+    .await?;
+    let v: serde_json::Value =
+        serde_json::from_str(&body).map_err(|_| fail("the credentials are not JSON".into()))?;
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    Ok(Keys {
+        access_key_id: s("AccessKeyId").ok_or_else(|| fail("no AccessKeyId".into()))?,
+        secret_access_key: s("SecretAccessKey").ok_or_else(|| fail("no SecretAccessKey".into()))?,
+        session_token: s("Token"),
+        expiration: s("Expiration"),
+        account_id: None,
     })
 }
 
