@@ -265,3 +265,41 @@ fn a_role_sourced_from_instance_metadata_is_assumed_with_the_instance_keys() {
         text(&o)
     );
 }
+
+#[test]
+fn with_nothing_configured_exec_falls_back_to_instance_metadata_like_the_sdks() {
+    let home = Home::new("imds-fallback");
+    let (imds, served) = fake_imds(serde_json::json!({
+        "Code": "Success", "AccessKeyId": "ASIAINSTANCE0000001", "SecretAccessKey": "instance-secret",
+        "Token": "instance-token", "Expiration": "2099-01-01T00:00:00Z",
+    }));
+    let o = Command::new(env!("CARGO_BIN_EXE_awsrun"))
+        .args(["export", "--format", "env-no-export"])
+        .env_clear()
+        .env("HOME", &home.dir)
+        .env("PATH", "/usr/bin:/bin")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("AWS_ACCESS_KEY_ID=ASIAINSTANCE0000001\n"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // `list` never calls instance metadata: it shows what the files and environment say.
+    let o = Command::new(env!("CARGO_BIN_EXE_awsrun"))
+        .args(["list"])
+        .env_clear()
+        .env("HOME", &home.dir)
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("access_key : <not set>"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

@@ -291,10 +291,14 @@ async fn imds(env: &Env) -> Result<Keys> {
         .map_err(|e| fail(e.to_string()))?;
     let send = |req: reqwest::RequestBuilder, what: &'static str| async move {
         let resp = req.send().await.map_err(|e| {
-            fail(format!(
-                "cannot reach instance metadata at {base}: {}",
-                crate::http::describe(&e)
-            ))
+            Error::new(
+                Kind::CredentialRetrieval,
+                format!(
+                    "Unable to locate credentials: instance metadata at {base} did not answer ({}); \
+                     sign in with `awsrun login -p PROFILE`, or set AWS_EC2_METADATA_DISABLED=true off EC2",
+                    crate::http::describe(&e)
+                ),
+            )
         })?;
         let status = resp.status();
         if !status.is_success() {

@@ -152,7 +152,7 @@ pub fn prepare(
             region_override: global.region.clone(),
         },
     )?;
-    let winner = r.winner()?.clone();
+    let winner = r.winner_or_instance_metadata(env)?;
     crate::debug!(
         "profile {} ({:?}); credentials from {} at {}{}",
         r.profile.name,

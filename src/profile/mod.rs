@@ -207,6 +207,18 @@ pub struct Resolution {
 }
 
 impl Resolution {
+    /// The winner, falling back like the SDKs' last provider to instance metadata when nothing
+    /// else is configured (unless `AWS_EC2_METADATA_DISABLED=true`). `list` never does this: it
+    /// uses no network; fetching (exec, export) will ask instance metadata and say if it is absent.
+    pub fn winner_or_instance_metadata(&self, env: &Env) -> Result<Source> {
+        match &self.credentials {
+            Ok(None) if !chain::imds_disabled(env) => {
+                Ok(Source::new(Method::IamRole, "", Where::Imds))
+            }
+            _ => self.winner().cloned(),
+        }
+    }
+
     /// The winning source or the error that stops the chain.
     pub fn winner(&self) -> Result<&Source> {
         match &self.credentials {
