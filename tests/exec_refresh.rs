@@ -119,28 +119,10 @@ fn a_boto3_child_calls_sts_for_ninety_seconds_over_twenty_second_credentials() {
     assert_eq!(report["arns"], serde_json::json!([ALICE]));
 }
 
-/// tests/sdk-client's `sts-loop`: the AWS SDK for Rust calling STS every 2 seconds.
-fn rust_sdk_loop() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let target = root.join("target/sdk-client");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["build", "--quiet", "--bin", "sts-loop", "--manifest-path"])
-        .arg(root.join("tests/sdk-client/Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "building tests/sdk-client failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    target.join("debug/sts-loop")
-}
-
 #[test]
 fn a_rust_sdk_child_calls_sts_for_ninety_seconds_over_twenty_second_credentials() {
-    let program = rust_sdk_loop();
+    // tests/sdk-client's `sts-loop`: the AWS SDK for Rust calling STS every 2 seconds.
+    let program = login_support::sdk_client_bin("sts-loop");
     let home = Home::new("refresh-rust");
     let emu = Emulator::start(&["--credential-lifetime", LIFETIME]);
     signed_in(&home, &emu);

@@ -9,7 +9,6 @@
 
 mod login_support;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use login_support::*;
@@ -95,27 +94,8 @@ fn python(home: &Home, emu: &Emulator, profile: &str, script: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// Builds tests/sdk-client (once; cargo makes later builds no-ops) and returns the binary.
-fn sdk_client() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let target = root.join("target/sdk-client");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["build", "--quiet", "--locked", "--manifest-path"])
-        .arg(root.join("tests/sdk-client/Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "building tests/sdk-client (aws-config with credentials-login) failed; tests/setup.sh fetches its crates:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    target.join("debug/awsrun-sdk-client")
-}
-
 fn rust_sdk(home: &Home, emu: &Emulator, profile: &str) -> Value {
-    let out = Command::new(sdk_client())
+    let out = Command::new(login_support::sdk_client_bin("awsrun-sdk-client"))
         .env_clear()
         .env("HOME", &home.dir)
         .env("PATH", "/usr/bin:/bin")

@@ -433,3 +433,23 @@ pub fn venv_python() -> PathBuf {
     );
     p
 }
+
+/// Builds tests/sdk-client, the AWS SDK for Rust test programs (once; cargo makes later builds
+/// no-ops), and returns the path of its binary `bin`.
+pub fn sdk_client_bin(bin: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target = root.join("target/sdk-client");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["build", "--quiet", "--locked", "--manifest-path"])
+        .arg(root.join("tests/sdk-client/Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "building tests/sdk-client (aws-config with credentials-login) failed; tests/setup.sh fetches its crates:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    target.join("debug").join(bin)
+}
