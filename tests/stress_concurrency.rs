@@ -12,12 +12,18 @@
 //! the 32 processes thus make at most one refresh call per set of credentials issued: the lock
 //! and the re-read under it do their work rather than merely avoid errors.
 //!
-//! Phase two adds 4 botocore processes refreshing the same session through botocore's own login
-//! provider, which takes no lock and refreshes on every call (6-second keys are always inside
-//! its 10-minute mandatory window). awsrun must keep working while the token rotates behind its
-//! back. botocore's processes race each other (they share no lock); their calls are counted and
-//! each failure must be the service refusing a token another botocore process had rotated out,
-//! never an unreadable cache.
+//! Phase two adds 4 botocore processes that use the session the two ways awsrun offers other
+//! tools: 2 run under `awsrun -p dev --` (botocore's container provider) and 2 use a profile whose
+//! `credential_process` is `awsrun export -p dev`. 36 processes, not one failed credential fetch,
+//! and the phase-one rules on refresh calls still hold.
+//!
+//! Phase three swaps those for 4 botocore processes reading the session straight from the cache
+//! through botocore's own login provider, which takes no lock and refreshes over the network on
+//! every call (6-second keys are always inside its 5-minute window). awsrun must keep working
+//! while the token rotates behind its back. botocore's processes race each other and awsrun and
+//! can lose: with no grace period, a lockless refresh that read the token a moment before another
+//! process rotated it is refused. Those refusals are botocore's own; they are counted and
+//! reported, and each must be the service refusing a rotated-out token, never an unreadable cache.
 //!
 //! Throughout, a sampler thread reads the cache file in a loop: it must parse as the complete
 //! JSON document every time.
@@ -37,7 +43,7 @@ use serde_json::Value;
 
 const LIFETIME: u64 = 6;
 const THRESHOLD: u64 = 2;
-const PHASE: Duration = Duration::from_secs(25);
+const PHASE: Duration = Duration::from_secs(20);
 
 /// The child under `awsrun exec`: fetches the container endpoint every 100 ms until `$1` seconds
 /// have passed; prints `OK <unix time> <Expiration>` per fetch, `FAIL ...` and exits 1 on error.
@@ -53,19 +59,22 @@ while [ "$(date +%s)" -lt "$end" ]; do
 done
 "#;
 
-/// botocore's login provider for profile dev, called in a loop until `argv[1]` seconds pass.
-/// Prints one JSON line per call: ok, or the exception's type and message.
+/// botocore's default chain, for profile `argv[2]` if given, asked for credentials in a loop
+/// until `argv[1]` seconds pass. Prints one JSON line per call: ok with the provider that
+/// answered, or the exception's type and message.
 const BOTOCORE_LOOP: &str = r#"
 import json, sys, time, botocore.session
 end = time.time() + float(sys.argv[1])
-s = botocore.session.Session(profile="dev")
+profile = sys.argv[2] if len(sys.argv) > 2 else None
+s = botocore.session.Session(profile=profile)
 while time.time() < end:
     try:
-        f = s.get_credentials().get_frozen_credentials()
-        print(json.dumps({"ok": True, "key": f.access_key}), flush=True)
+        c = s.get_credentials()
+        f = c.get_frozen_credentials()
+        print(json.dumps({"ok": True, "key": f.access_key, "method": c.method}), flush=True)
     except Exception as e:
         print(json.dumps({"ok": False, "type": type(e).__name__, "error": str(e)}), flush=True)
-        s = botocore.session.Session(profile="dev")
+        s = botocore.session.Session(profile=profile)
     time.sleep(0.3)
 "#;
 
@@ -190,36 +199,95 @@ fn loop_worker(
     })
 }
 
+/// How a botocore process gets at the session.
+#[derive(Clone, Copy)]
+enum Botocore {
+    /// Under `awsrun -p dev --`: botocore's container provider asks awsrun's endpoint.
+    UnderExec,
+    /// Profile `shared`, whose `credential_process` is `awsrun export -p dev`.
+    CredentialProcess,
+    /// Profile `dev` itself: botocore's login provider reads and refreshes the cache, lockless.
+    Direct,
+}
+
+impl Botocore {
+    fn name(self) -> &'static str {
+        match self {
+            Botocore::UnderExec => "botocore under awsrun exec",
+            Botocore::CredentialProcess => "botocore with credential_process = awsrun export",
+            Botocore::Direct => "botocore reading the cache itself",
+        }
+    }
+
+    /// botocore's name for the provider that must answer.
+    fn method(self) -> &'static str {
+        match self {
+            Botocore::UnderExec => "container-role",
+            Botocore::CredentialProcess => "custom-process",
+            Botocore::Direct => "login",
+        }
+    }
+}
+
 fn botocore_worker(
     home: &Home,
     emu: &Emulator,
+    how: Botocore,
     seconds: u64,
     tallies: Tallies,
 ) -> thread::JoinHandle<()> {
-    let script = home.path("botocore_loop.py");
-    let mut cmd = Command::new(venv_python());
-    cmd.arg(script)
-        .arg(seconds.to_string())
-        .env_clear()
-        .env("HOME", &home.dir)
-        .env("PATH", "/usr/bin:/bin")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL_SIGNIN", &emu.base);
+    let mut cmd = match how {
+        Botocore::UnderExec => {
+            let mut c = awsrun(home, emu, &["-p", "dev", "--"]);
+            c.arg(venv_python());
+            c
+        }
+        // The environment awsrun's own processes get, so `credential_process` runs awsrun with
+        // the same endpoint and threshold.
+        Botocore::CredentialProcess | Botocore::Direct => {
+            let mut c = Command::new(venv_python());
+            c.env_clear()
+                .env("HOME", &home.dir)
+                .env("PATH", "/usr/bin:/bin")
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .env("AWS_ENDPOINT_URL_SIGNIN", &emu.base)
+                .env("AWSRUN_REFRESH_THRESHOLD", THRESHOLD.to_string());
+            c
+        }
+    };
+    cmd.arg(home.path("botocore_loop.py"))
+        .arg(seconds.to_string());
+    match how {
+        Botocore::UnderExec => {}
+        Botocore::CredentialProcess => {
+            cmd.arg("shared");
+        }
+        Botocore::Direct => {
+            cmd.arg("dev");
+        }
+    }
     thread::spawn(move || {
         let out = cmd.output().unwrap();
         assert!(
             out.status.success(),
-            "the botocore loop crashed: {}",
+            "the loop of {} crashed: {}",
+            how.name(),
             String::from_utf8_lossy(&out.stderr)
         );
         for line in String::from_utf8_lossy(&out.stdout).lines() {
             let doc: Value = serde_json::from_str(line).unwrap();
-            let r = if doc["ok"] == true {
-                Ok(())
-            } else {
+            let r = if doc["ok"] != true {
                 Err(format!("{}: {}", doc["type"], doc["error"]))
+            } else if doc["method"] != how.method() {
+                Err(format!(
+                    "answered by {} instead of {}",
+                    doc["method"],
+                    how.method()
+                ))
+            } else {
+                Ok(())
             };
-            record(&tallies, "botocore", r);
+            record(&tallies, how.name(), r);
         }
     })
 }
@@ -276,6 +344,33 @@ fn summary(t: &Tallies) -> String {
         .join("; ")
 }
 
+/// The refresh calls of a stretch in which only awsrun refreshed: never a token presented twice,
+/// and only for credentials that had reached the threshold, hence at most one call per set of
+/// credentials issued.
+fn assert_one_refresh_per_lifetime(log: &[Value], secs: u64, stretch: &str) {
+    assert!(
+        !log.is_empty(),
+        "{stretch}: 6-second keys over {secs} s were refreshed"
+    );
+    let min_age = (LIFETIME - THRESHOLD - 1) * 1000;
+    for e in log {
+        assert_eq!(e["client"], "awsrun", "{stretch}: {e}");
+        assert_eq!(
+            e["ok"], true,
+            "{stretch}: a refresh token was presented twice: {e}"
+        );
+        assert!(
+            e["tokenAgeMs"].as_u64().unwrap() >= min_age,
+            "{stretch}: an awsrun process refreshed credentials another had just renewed: {e}\n{log:#?}"
+        );
+    }
+    assert!(
+        log.len() as u64 <= secs / (LIFETIME - THRESHOLD - 1) + 1,
+        "{stretch}: {} refreshes in {secs} s",
+        log.len()
+    );
+}
+
 #[test]
 fn thirty_two_awsrun_processes_and_four_botocore_processes_share_a_rotating_session() {
     let home = Home::new("stress-concurrency");
@@ -291,16 +386,25 @@ fn thirty_two_awsrun_processes_and_four_botocore_processes_share_a_rotating_sess
         &["-p", "dev", "--region", "us-east-1"],
         0,
     ));
+    let config = home.config();
+    home.write(
+        ".aws/config",
+        &format!(
+            "{config}\n[profile shared]\ncredential_process = {} export -p dev\n",
+            env!("CARGO_BIN_EXE_awsrun")
+        ),
+    );
     std::fs::write(home.path("fetch.sh"), FETCH_LOOP).unwrap();
     std::fs::write(home.path("botocore_loop.py"), BOTOCORE_LOOP).unwrap();
 
     let stop = Arc::new(AtomicBool::new(false));
     let sampling = sampler(home.cache_path(ALICE), stop.clone());
     let awsrun_tally: Tallies = Arc::default();
-    let botocore_tally: Tallies = Arc::default();
+    let mediated_tally: Tallies = Arc::default();
+    let direct_tally: Tallies = Arc::default();
 
     let start = Instant::now();
-    let total = PHASE * 2;
+    let total = PHASE * 3;
     let until = start + total;
     let mut workers = Vec::new();
     for _ in 0..12 {
@@ -336,27 +440,47 @@ fn thirty_two_awsrun_processes_and_four_botocore_processes_share_a_rotating_sess
     let phase_one_secs = start.elapsed().as_secs();
     assert_eq!(failures(&awsrun_tally), Vec::<String>::new(), "phase one");
 
-    // Phase two: botocore joins.
+    // Phase two: botocore joins through awsrun.
+    let two = Instant::now();
+    let mediated: Vec<_> = [
+        Botocore::UnderExec,
+        Botocore::UnderExec,
+        Botocore::CredentialProcess,
+        Botocore::CredentialProcess,
+    ]
+    .into_iter()
+    .map(|how| botocore_worker(&home, &emu, how, PHASE.as_secs(), mediated_tally.clone()))
+    .collect();
+    for w in mediated {
+        w.join().unwrap();
+    }
+    let phase_two_secs = two.elapsed().as_secs() + 1;
+    let after_two = stats_log(&emu);
+    let phase_two = &after_two[phase_one.len()..];
+    assert_eq!(failures(&awsrun_tally), Vec::<String>::new(), "phase two");
+
+    // Phase three: botocore on its own, lockless.
     let left = until
         .saturating_duration_since(Instant::now())
         .as_secs()
         .max(5);
-    let botocore: Vec<_> = (0..4)
-        .map(|_| botocore_worker(&home, &emu, left, botocore_tally.clone()))
+    let direct: Vec<_> = (0..4)
+        .map(|_| botocore_worker(&home, &emu, Botocore::Direct, left, direct_tally.clone()))
         .collect();
     for w in workers {
         w.join().unwrap();
     }
-    for w in botocore {
+    for w in direct {
         w.join().unwrap();
     }
     stop.store(true, Ordering::Relaxed);
     let (reads, bad) = sampling.join().unwrap();
     let all = stats_log(&emu);
-    let phase_two = &all[phase_one.len()..];
+    let phase_three = &all[after_two.len()..];
 
     eprintln!("awsrun: {}", summary(&awsrun_tally));
-    eprintln!("botocore: {}", summary(&botocore_tally));
+    eprintln!("phase two: {}", summary(&mediated_tally));
+    eprintln!("phase three: {}", summary(&direct_tally));
     eprintln!("cache reads: {reads}");
     let by_client = |log: &[Value], kind: &str, ok: bool| {
         log.iter()
@@ -364,57 +488,48 @@ fn thirty_two_awsrun_processes_and_four_botocore_processes_share_a_rotating_sess
             .count()
     };
     eprintln!(
-        "phase one ({phase_one_secs} s): {} awsrun refreshes; phase two: awsrun {} ok / {} refused, botocore {} ok / {} refused",
+        "refresh calls: phase one ({phase_one_secs} s) {}, phase two ({phase_two_secs} s) {}; phase three: awsrun {} ok / {} refused, botocore {} ok / {} refused",
         phase_one.len(),
-        by_client(phase_two, "awsrun", true),
-        by_client(phase_two, "awsrun", false),
-        by_client(phase_two, "botocore", true),
-        by_client(phase_two, "botocore", false),
+        phase_two.len(),
+        by_client(phase_three, "awsrun", true),
+        by_client(phase_three, "awsrun", false),
+        by_client(phase_three, "botocore", true),
+        by_client(phase_three, "botocore", false),
     );
 
-    // No awsrun process failed a credential fetch, in either phase.
+    // No awsrun process failed a credential fetch, in any phase, and neither did botocore
+    // while it went through awsrun.
     assert_eq!(failures(&awsrun_tally), Vec::<String>::new());
-    let t = awsrun_tally.lock().unwrap();
-    assert!(t.values().all(|t| t.ok > 0), "every kind of process ran");
-    drop(t);
+    assert_eq!(failures(&mediated_tally), Vec::<String>::new());
+    for tally in [&awsrun_tally, &mediated_tally] {
+        let t = tally.lock().unwrap();
+        assert!(t.values().all(|t| t.ok > 0), "every kind of process ran");
+    }
+    assert_eq!(mediated_tally.lock().unwrap().len(), 2, "both ways ran");
 
     // The cache was the complete document at every read.
     assert!(reads > 1000, "the sampler read the cache {reads} times");
     assert_eq!(bad, Vec::<String>::new());
 
-    // Phase one: only awsrun refreshed, never with a token refused, and only credentials that
-    // had reached the threshold.
-    assert!(
-        !phase_one.is_empty(),
-        "6-second keys over 25 s were refreshed"
-    );
-    let min_age = (LIFETIME - THRESHOLD - 1) * 1000;
-    for e in &phase_one {
-        assert_eq!(e["client"], "awsrun", "{e}");
-        assert_eq!(e["ok"], true, "a refresh token was presented twice: {e}");
-        assert!(
-            e["tokenAgeMs"].as_u64().unwrap() >= min_age,
-            "an awsrun process refreshed credentials another had just renewed: {e}\n{phase_one:#?}"
-        );
-    }
-    // Hence at most one refresh per credentials issued.
-    assert!(
-        phase_one.len() as u64 <= phase_one_secs / (LIFETIME - THRESHOLD - 1) + 1,
-        "{} refreshes in {phase_one_secs} s",
-        phase_one.len()
-    );
+    // Phases one and two: the lock and the re-read under it held the refresh calls of 32, then
+    // 36, processes to one per set of credentials.
+    assert_one_refresh_per_lifetime(&phase_one, phase_one_secs, "phase one");
+    assert_one_refresh_per_lifetime(phase_two, phase_two_secs, "phase two");
 
-    // Phase two: botocore did refresh (it was really there), and whatever it refused was a
+    // Phase three: botocore did refresh (it was really there), and whatever it refused was a
     // rotated-out token, never a cache it could not read.
-    assert!(by_client(phase_two, "botocore", true) > 0, "{phase_two:#?}");
-    for f in failures(&botocore_tally) {
+    assert!(
+        by_client(phase_three, "botocore", true) > 0,
+        "{phase_three:#?}"
+    );
+    for f in failures(&direct_tally) {
         assert!(
             f.contains("LoginRefreshRequired") || f.contains("TOKEN_EXPIRED"),
             "botocore failed otherwise than by losing a refresh race: {f}"
         );
     }
     let refused_after = |kind: &str| {
-        phase_two
+        phase_three
             .iter()
             .filter(|e| {
                 e["client"] == "botocore" && e["ok"] == false && e["redeemedBefore"] == kind
@@ -426,7 +541,7 @@ fn thirty_two_awsrun_processes_and_four_botocore_processes_share_a_rotating_sess
         refused_after("botocore"),
         refused_after("awsrun")
     );
-    for e in phase_two.iter().filter(|e| e["ok"] == false) {
+    for e in phase_three.iter().filter(|e| e["ok"] == false) {
         assert!(
             e["error"].as_str().unwrap_or("").contains("rotated out"),
             "{e}"
