@@ -3,7 +3,8 @@
 //! a config file full of comments and CRLF line ends. After every kill the cache and the config
 //! are byte for byte the complete old version or the complete new one, never a mix or a prefix.
 //! Temporary files (`.NAME.PID.RAND.tmp`, fsutil's) may stay behind after a SIGKILL; they never
-//! take the real file's place.
+//! take the real file's place, and the next write removes those of dead writers once they are
+//! old enough not to belong to a write under way elsewhere.
 
 mod login_support;
 
@@ -103,6 +104,20 @@ fn assert_no_stray_files(dir: &Path, real: &[&str]) -> usize {
     temps
 }
 
+/// Makes the temporary files in `dir` look a minute old, as they will once time has passed.
+fn age_temps(dir: &Path) {
+    let long_ago = std::time::SystemTime::now() - Duration::from_secs(60);
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.file_name().to_string_lossy().ends_with(".tmp") {
+            let f = std::fs::File::options()
+                .append(true)
+                .open(e.path())
+                .unwrap();
+            f.set_modified(long_ago).unwrap();
+        }
+    }
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -197,12 +212,21 @@ fn killing_a_refresh_leaves_the_old_or_the_new_cache() {
         ],
     );
     eprintln!("refresh: {temps} temporary files left by kills");
-    // And the session goes on.
+    // And the session goes on; its next write clears what the killed writers left.
+    age_temps(cache.parent().unwrap());
     let out = export().output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    let cache_name = cache.file_name().unwrap().to_str().unwrap();
+    assert_eq!(
+        assert_no_stray_files(
+            cache.parent().unwrap(),
+            &[cache_name, &format!("{cache_name}.lock")]
+        ),
+        0
     );
 }
 
@@ -349,4 +373,20 @@ fn killing_a_login_leaves_the_old_or_the_new_cache_and_config() {
             ],
         );
     eprintln!("login: {temps} temporary files left by kills");
+
+    // The next login clears what the killed writers left, in both directories.
+    age_temps(&home.path(".aws"));
+    age_temps(cache.parent().unwrap());
+    let (run, callback) = start_login("after");
+    get_quietly(&callback);
+    assert_ok(&run.finish());
+    let cache_name = cache.file_name().unwrap().to_str().unwrap();
+    assert_eq!(
+        assert_no_stray_files(&home.path(".aws"), &["config"])
+            + assert_no_stray_files(
+                cache.parent().unwrap(),
+                &[cache_name, &format!("{cache_name}.lock")]
+            ),
+        0
+    );
 }
