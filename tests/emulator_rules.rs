@@ -210,6 +210,25 @@ fn dpop_proofs_are_checked_rule_by_rule() {
         "jti was already used",
     );
 
+    // The emulator forgets proof ids only once their iat is out of the window: after 300
+    // more proofs (past the size at which it prunes), the first one is still a replay.
+    for _ in 0..300 {
+        let r = post_token(
+            &emu,
+            &[&key.dpop_proof(&url, unix_now())],
+            &refresh_body("not-a-token"),
+        );
+        assert_eq!(r.status, 400);
+    }
+    let pkce = Pkce::generate();
+    let c = code(&emu, &pkce);
+    assert_error(
+        &post_token(&emu, &[&p1], &code_body(&c, &pkce.verifier)),
+        "ValidationException",
+        "INVALID_REQUEST",
+        "jti was already used",
+    );
+
     let rejected = emu.counter("signin.token.rejected");
     assert_eq!(rejected as usize, emu.rejections().len());
     assert!(rejected >= 15, "{rejected}");
@@ -421,13 +440,35 @@ fn injected_errors_come_in_the_service_shape_and_run_out() {
         200,
         "each injection was used up"
     );
-    let r = http(
-        "POST",
-        &format!("{}/__emulator/inject", emu.base),
-        &[],
-        br#"{"error": "NOPE"}"#,
-    );
+    let r = emu.control("POST", "inject", br#"{"error": "NOPE"}"#);
     assert_eq!(r.status, 400);
+}
+
+#[test]
+fn the_control_endpoints_need_the_control_token() {
+    let emu = Emulator::start(&[]);
+    let inject = br#"{"error": "INSUFFICIENT_PERMISSIONS", "count": 5}"#;
+    let wrong = format!("Bearer {}x", emu.control_token);
+    for auth in [None, Some("Bearer "), Some(wrong.as_str())] {
+        let headers: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
+        for (method, path, body) in [("GET", "stats", &b""[..]), ("POST", "inject", inject)] {
+            let r = http(
+                method,
+                &format!("{}/__emulator/{path}", emu.base),
+                &headers,
+                body,
+            );
+            assert_eq!(r.status, 401, "{method} {path} with {auth:?}: {}", r.text());
+            assert!(!r.text().contains(&emu.control_token));
+        }
+    }
+    // Nothing was armed: the stranger's injection did not take.
+    let key = DpopKey::generate();
+    let rt = sign_in(&emu, &key)["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(refresh(&emu, &key, &rt).status, 200);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `awsrun-emulator`: a local AWS Sign-In look-alike for trying awsrun (or `aws login`) offline
 //! and for awsrun's tests. Prints its base URL on the first line of stdout once it accepts
-//! connections; logs one line per request on stderr (never a secret).
+//! connections and its control token on the second; logs one line per request on stderr (never a
+//! secret).
 
 use std::sync::Arc;
 
@@ -17,7 +18,8 @@ use awsrun::signin::httpd::{self, Request};
     long_about = "Serves the AWS Sign-In endpoints (authorize page, cross-device confirmation page, \
 token endpoint) on 127.0.0.1 with the real protocol rules enforced. Point awsrun, the AWS CLI or an \
 SDK at it with AWS_ENDPOINT_URL_SIGNIN=<printed URL>.\n\n\
-Control endpoints: GET /__emulator/stats (counters), POST /__emulator/inject \
+Control endpoints, with Authorization: Bearer <the control token, printed on the second line of \
+stdout>: GET /__emulator/stats (counters), POST /__emulator/inject \
 {\"error\": CODE, \"count\": N} (make the next N token requests fail)."
 )]
 struct Args {
@@ -84,6 +86,7 @@ fn main() {
         sso_tokens: args.sso_tokens.clone(),
         ..Config::default()
     };
+
     for id in &args.identities {
         if awsrun::signin::arn_account(id).is_none() {
             eprintln!("awsrun-emulator: error: --identity {id:?} is not an ARN with a 12-digit account id");
@@ -133,9 +136,9 @@ fn main() {
             eprintln!("{} {} -> {}", req.method, req.path, resp.status);
             resp
         });
-        println!("{base}");
+        println!("{base}\n{}", emu.config.control_token);
         eprintln!(
-            "awsrun-emulator: AWS Sign-In on {base} (identities: {})\n  try: AWS_ENDPOINT_URL_SIGNIN={base} awsrun login --region us-east-1",
+            "awsrun-emulator: AWS Sign-In on {base} (identities: {})\n  try: AWS_ENDPOINT_URL_SIGNIN={base} awsrun login --region us-east-1\n  control: {base}/__emulator/stats with the token on the second line of stdout",
             emu.config.identities.join(", ")
         );
         tokio::select! {

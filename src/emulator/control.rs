@@ -1,4 +1,5 @@
 //! `/__emulator/*`: what tests (and curious users) use to look inside and steer the emulator.
+//! Every request needs `Authorization: Bearer <control token>` (printed at start).
 //!
 //! - `GET /__emulator/stats`: request counters, refusals with reasons, and a log of refresh
 //!   grants (client kind by User-Agent, refresh token age, outcome).
@@ -15,6 +16,16 @@ pub struct Control;
 impl Service for Control {
     fn route(&self, req: &Request, ctx: &Ctx) -> Option<Response> {
         let path = req.path.strip_prefix("/__emulator/")?;
+        let token = format!("Bearer {}", ctx.config.control_token);
+        let authorized = req
+            .header("authorization")
+            .is_some_and(|v| crate::server::same(v.as_bytes(), token.as_bytes()));
+        if !authorized {
+            return Some(Response::json(
+                401,
+                &json!({"message": "control endpoints need Authorization: Bearer <the control token awsrun-emulator printed>"}),
+            ));
+        }
         Some(match (req.method.as_str(), path) {
             ("GET", "stats") => {
                 let s = ctx.shared();

@@ -36,6 +36,9 @@ pub struct Config {
     pub iat_window: u64,
     /// Bearer tokens the SSO portal accepts (what `aws sso login` would have cached).
     pub sso_tokens: Vec<String>,
+    /// What `/__emulator/*` requests must carry as `Authorization: Bearer <token>`: any local
+    /// process can reach the port, only the one that started the emulator gets to steer it.
+    pub control_token: String,
 }
 
 impl Default for Config {
@@ -48,6 +51,7 @@ impl Default for Config {
             code_lifetime: 300,
             iat_window: 60,
             sso_tokens: Vec::new(),
+            control_token: random_token(32),
         }
     }
 }

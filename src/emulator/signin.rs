@@ -2,7 +2,7 @@
 //! cross-device confirmation page, and `POST /v1/token` (PKCE, single-use expiring codes,
 //! redirect_uri match, DPoP proofs bound to the session's key, rotating refresh tokens).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use serde_json::{json, Map, Value};
@@ -93,7 +93,9 @@ struct State {
     codes: BTreeMap<String, Code>,
     sessions: BTreeMap<String, Session>,
     refresh: BTreeMap<String, Refresh>,
-    jtis: BTreeSet<String>,
+    /// DPoP proof ids seen, with their `iat`. A proof older than the `iat` window is refused
+    /// anyway, so its id can be forgotten: the set stays as small as the window's traffic.
+    jtis: BTreeMap<String, u64>,
 }
 
 pub struct SignIn {
@@ -437,9 +439,15 @@ impl SignIn {
         let jti = p("jti")
             .filter(|j| !j.is_empty())
             .ok_or("jti is required")?;
-        if !self.st().jtis.insert(jti.to_string()) {
+        let mut st = self.st();
+        if st.jtis.len() >= 256 {
+            let window = ctx.config.iat_window;
+            st.jtis.retain(|_, seen| seen.abs_diff(now) <= window);
+        }
+        if st.jtis.insert(jti.to_string(), iat).is_some() {
             return Err("jti was already used (replayed proof)".into());
         }
+        drop(st);
         let jwk = v
             .header
             .get("jwk")

@@ -114,7 +114,8 @@ async fn serve(listener: std::net::TcpListener, state: Arc<State>) {
 }
 
 /// Compares in time independent of where the first difference is.
-fn same(a: &[u8], b: &[u8]) -> bool {
+/// Compares secrets in time that does not depend on where they differ.
+pub fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -108,6 +108,8 @@ pub fn mode(p: &Path) -> u32 {
 /// `awsrun-emulator` on an ephemeral port; killed on drop.
 pub struct Emulator {
     pub base: String,
+    /// What `/__emulator/*` requests carry as `Authorization: Bearer`.
+    pub control_token: String,
     child: Child,
 }
 
@@ -121,20 +123,40 @@ impl Emulator {
             .stderr(Stdio::null())
             .spawn()
             .expect("start awsrun-emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line.trim().to_string();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let (mut base, mut control_token) = (String::new(), String::new());
+        out.read_line(&mut base).unwrap();
+        out.read_line(&mut control_token).unwrap();
+        let (base, control_token) = (base.trim().to_string(), control_token.trim().to_string());
         assert!(
             base.starts_with("http://127.0.0.1:"),
             "emulator printed {base:?}"
         );
-        Emulator { base, child }
+        assert!(control_token.len() >= 32, "a control token");
+        Emulator {
+            base,
+            control_token,
+            child,
+        }
+    }
+
+    /// A request to the control endpoint `/__emulator/{path}`.
+    pub fn control(&self, method: &str, path: &str, body: &[u8]) -> HttpResponse {
+        let auth = format!("Bearer {}", self.control_token);
+        http(
+            method,
+            &format!("{}/__emulator/{path}", self.base),
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+            ],
+            body,
+        )
     }
 
     pub fn stats(&self) -> Value {
-        let r = http("GET", &format!("{}/__emulator/stats", self.base), &[], b"");
+        let r = self.control("GET", "stats", b"");
+        assert_eq!(r.status, 200, "{}", r.text());
         serde_json::from_slice(&r.body).unwrap()
     }
 
@@ -151,12 +173,7 @@ impl Emulator {
 
     pub fn inject(&self, code: &str, count: u64) {
         let body = serde_json::json!({"target": "signin.token", "error": code, "count": count});
-        let r = http(
-            "POST",
-            &format!("{}/__emulator/inject", self.base),
-            &[("content-type", "application/json")],
-            body.to_string().as_bytes(),
-        );
+        let r = self.control("POST", "inject", body.to_string().as_bytes());
         assert_eq!(r.status, 200, "{}", r.text());
     }
 
