@@ -561,6 +561,19 @@ fn callbacks_with_the_wrong_state_repeated_or_huge_are_ignored() {
         b"",
     );
     assert_eq!(r.status, 400);
+    // An error without any state could come from anyone on this machine: the login goes on,
+    // the terminal is told, and what it is told holds no escape sequence and fits on a line.
+    let r = http(
+        "GET",
+        &format!(
+            "{redirect}?error=access_denied&error_description=%1b%5d0%3bpwned%07{}",
+            "x".repeat(5000)
+        ),
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("keeps waiting"), "{}", r.text());
     let r = http("GET", &format!("{port_base}/favicon.ico"), &[], b"");
     assert_eq!(r.status, 404);
     let r = http("POST", &redirect, &[], b"code=x");
@@ -582,6 +595,14 @@ fn callbacks_with_the_wrong_state_repeated_or_huge_are_ignored() {
     let f = run.finish();
     assert_ok(&f);
     assert!(home.config().contains(ALICE));
+    let notice = f
+        .stderr
+        .lines()
+        .find(|l| l.contains("ignored a callback without this login's state"))
+        .unwrap_or_else(|| panic!("no notice in {:?}", f.stderr));
+    assert!(notice.contains("access_denied"), "{notice}");
+    assert!(!f.stderr.contains('\x1b') && !f.stderr.contains('\x07'));
+    assert!(notice.len() < 400, "{} bytes", notice.len());
 }
 
 /// Starts `awsrun -p dev -- sh` whose child writes the endpoint URL and token to a file and

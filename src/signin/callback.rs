@@ -14,8 +14,12 @@ use crate::error::{Error, Kind, Result};
 
 pub enum Outcome {
     Code(String),
-    /// The service sent the browser back with `?error=`: the message to show.
+    /// The service sent the browser back with `?error=` and this login's state: the message to
+    /// show.
     Denied(String),
+    /// An `?error=` without any state. A conforming service always returns the state (RFC 6749
+    /// 4.1.2.1), so this may be any local process: the login goes on, the user is told.
+    Stray(String),
 }
 
 /// The authorization code is a secret: Debug names the variant only.
@@ -24,6 +28,7 @@ impl std::fmt::Debug for Outcome {
         match self {
             Outcome::Code(_) => f.write_str("Code(..)"),
             Outcome::Denied(m) => f.debug_tuple("Denied").field(m).finish(),
+            Outcome::Stray(m) => f.debug_tuple("Stray").field(m).finish(),
         }
     }
 }
@@ -69,6 +74,21 @@ impl Drop for Callback {
     }
 }
 
+/// Query text bound for the terminal: anyone on this machine can send it, so no control
+/// characters (escape sequences) and no more than a line's worth.
+fn printable(s: &str) -> String {
+    const MAX: usize = 200;
+    let mut out: String = s
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if s.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 fn page(status: u16, title: &str, text: &str) -> Response {
     Response::html(
         status,
@@ -101,19 +121,28 @@ pub fn handle(req: &Request, state: &str, tx: &mpsc::UnboundedSender<Outcome>) -
     }
     let got_state = req.param("state");
     if let Some(err) = req.param("error") {
-        // An error response ends the login only if it belongs to it (or carries no state).
-        if got_state.is_none() || got_state == Some(state) {
-            let desc = req.param("error_description").unwrap_or("");
-            let msg = if desc.is_empty() {
-                format!("The sign-in service returned an error: {err}")
-            } else {
-                format!("The sign-in service returned an error: {err}: {desc}")
-            };
+        let err = printable(err);
+        let desc = printable(req.param("error_description").unwrap_or(""));
+        let msg = if desc.is_empty() {
+            format!("The sign-in service returned an error: {err}")
+        } else {
+            format!("The sign-in service returned an error: {err}: {desc}")
+        };
+        // An error response ends the login only if it belongs to it.
+        if got_state == Some(state) {
             let _ = tx.send(Outcome::Denied(msg.clone()));
             return page(
                 400,
                 "Sign-in failed",
                 &format!("{msg}. Return to the terminal for details."),
+            );
+        }
+        if got_state.is_none() {
+            let _ = tx.send(Outcome::Stray(msg.clone()));
+            return page(
+                400,
+                "Sign-in error without a state",
+                &format!("{msg}. It does not name the login awsrun is waiting for, so awsrun keeps waiting; if it came from your sign-in, press Ctrl-C in the terminal and run 'awsrun login' again."),
             );
         }
     }
@@ -182,5 +211,25 @@ mod tests {
         );
         assert_eq!(r.status, 200);
         assert!(matches!(rx.try_recv(), Ok(Outcome::Code(c)) if c == "c"));
+    }
+
+    #[test]
+    fn errors_end_the_login_only_with_its_state() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let ours = [("state", "s"), ("error", "access_denied")];
+        assert_eq!(handle(&req("/oauth/callback", &ours), "s", &tx).status, 400);
+        assert!(matches!(rx.try_recv(), Ok(Outcome::Denied(m)) if m.ends_with("access_denied")));
+
+        let long = format!("\x1b]0;title\x07{}", "y".repeat(300));
+        let stray = [("error", "e\r\n"), ("error_description", long.as_str())];
+        assert_eq!(
+            handle(&req("/oauth/callback", &stray), "s", &tx).status,
+            400
+        );
+        let Ok(Outcome::Stray(m)) = rx.try_recv() else {
+            panic!("a stray error is reported, not acted on")
+        };
+        assert!(!m.chars().any(char::is_control), "{m:?}");
+        assert!(m.chars().count() < 260 && m.ends_with('…'), "{m:?}");
     }
 }

@@ -333,29 +333,38 @@ impl Flow<'_> {
         let spinner = std::io::stderr()
             .is_terminal()
             .then(|| tokio::spawn(spin()));
-        let timeout = Duration::from_secs(self.args.timeout);
-        let outcome = tokio::select! {
-            o = cb.next() => o,
-            _ = tokio::time::sleep(timeout) => {
-                stop(spinner);
-                return Err(Error::new(Kind::Login, format!(
-                    "Gave up waiting for the browser sign-in after {} seconds. Run 'awsrun login' again (or 'awsrun login --remote' if the browser cannot reach this machine).",
-                    self.args.timeout
-                )).into());
-            }
-            _ = interrupt.recv() => {
-                stop(spinner);
-                return Err(Failure::Cancelled);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(self.args.timeout);
+        let code = loop {
+            let outcome = tokio::select! {
+                o = cb.next() => o,
+                _ = tokio::time::sleep_until(deadline) => {
+                    stop(spinner);
+                    return Err(Error::new(Kind::Login, format!(
+                        "Gave up waiting for the browser sign-in after {} seconds. Run 'awsrun login' again (or 'awsrun login --remote' if the browser cannot reach this machine).",
+                        self.args.timeout
+                    )).into());
+                }
+                _ = interrupt.recv() => {
+                    stop(spinner);
+                    return Err(Failure::Cancelled);
+                }
+            };
+            match outcome {
+                Some(Outcome::Code(c)) => break c,
+                Some(Outcome::Stray(msg)) => eprintln!(
+                    "\rawsrun: ignored a callback without this login's state ({msg}); still waiting (Ctrl-C to cancel)"
+                ),
+                Some(Outcome::Denied(msg)) => {
+                    stop(spinner);
+                    return Err(Error::new(Kind::Login, msg).into());
+                }
+                None => {
+                    stop(spinner);
+                    return Err(Error::new(Kind::Login, "The sign-in callback server stopped").into());
+                }
             }
         };
         stop(spinner);
-        let code = match outcome {
-            Some(Outcome::Code(c)) => c,
-            Some(Outcome::Denied(msg)) => return Err(Error::new(Kind::Login, msg).into()),
-            None => {
-                return Err(Error::new(Kind::Login, "The sign-in callback server stopped").into())
-            }
-        };
         let redirect = cb.redirect_uri.clone();
         let out = self
             .client
