@@ -73,12 +73,45 @@ impl Error {
     }
 }
 
+/// Messages quote files, variables and what services answered; none of that may reach the
+/// terminal as an escape sequence, so control characters other than tab and newline are shown
+/// as U+FFFD.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        if !self.message.chars().any(is_unsafe) {
+            return f.write_str(&self.message);
+        }
+        let safe: String = self
+            .message
+            .chars()
+            .map(|c| if is_unsafe(c) { '\u{fffd}' } else { c })
+            .collect();
+        f.write_str(&safe)
     }
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() && c != '\t' && c != '\n'
 }
 
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_defuses_escape_sequences() {
+        let e = Error::new(
+            Kind::Network,
+            "STS said: \x1b]0;pwned\x07 and\r\tmore\u{9b}",
+        );
+        assert_eq!(
+            e.to_string(),
+            "STS said: \u{fffd}]0;pwned\u{fffd} and\u{fffd}\tmore\u{fffd}"
+        );
+        assert_eq!(Error::new(Kind::Io, "plain").to_string(), "plain");
+    }
+}
