@@ -13,6 +13,8 @@
 //! botocore raises a bare KeyError), and login caches whose credentials have expired (botocore
 //! would refresh them over the network).
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write as _};
@@ -25,6 +27,7 @@ use serde_json::{json, Value};
 use awsrun::awsfiles::Files;
 use awsrun::env::Env;
 use awsrun::profile::{resolve, Options};
+use support::venv_python;
 
 const CASES: usize = 600;
 const CI_SEED: u64 = 20_261_124;
@@ -1107,19 +1110,9 @@ fn cli_view(
 // ---------------------------------------------------------------------------------------------
 // The two sides.
 
-fn python() -> PathBuf {
-    let py = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-    assert!(
-        py.exists(),
-        "{} is missing: run tests/setup.sh to create the venv with botocore[crt]==1.44.5",
-        py.display()
-    );
-    py
-}
-
 fn run_oracle(cases: &[Case]) -> BTreeMap<usize, Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/botocore_oracle.py");
-    let mut child = Command::new(python())
+    let mut child = Command::new(venv_python())
         .arg(&script)
         .env_clear()
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")

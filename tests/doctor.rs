@@ -2,16 +2,19 @@
 //! is asserted); the clean home triggers none. Every precedence claim is held against what
 //! botocore 1.44.5 [crt] actually resolves in the same home and environment.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use serde_json::{json, Value};
+use support::{now, venv_python};
 
 const SESSION: &str = "arn:aws:iam::123456789012:user/alice";
 /// Every secret value the fixtures use; none may appear in doctor's output.
@@ -26,13 +29,6 @@ const SECRETS: [&str; 8] = [
     "base-secret",
 ];
 const OTHER_SESSION: &str = "arn:aws:iam::123456789012:user/bob";
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 /// A home directory, a PATH with a fake `aws`, and an environment, shared by awsrun and botocore.
 struct Fx {
@@ -187,12 +183,6 @@ impl Fx {
     }
 
     fn botocore_run(&self, profile: Option<&str>, refresh: bool) -> Value {
-        let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-        assert!(
-            python.exists(),
-            "{} is missing: run tests/setup.sh (botocore[crt]==1.44.5 venv) first",
-            python.display()
-        );
         let script = r#"
 import json, os, sys
 import botocore, botocore.session
@@ -217,7 +207,7 @@ except Exception as e:
     out["error"] = type(e).__name__ + ": " + str(e)
 print(json.dumps(out))
 "#;
-        let out = Command::new(python)
+        let out = Command::new(venv_python())
             .args([
                 "-c",
                 script,
@@ -453,12 +443,6 @@ fn web_identity_from_the_environment_outranks_the_profile() {
 /// botocore's own SigV4 signer, run on the request's method, URL, body and signed headers at
 /// the request's X-Amz-Date: the Authorization it computes must be the one that was sent.
 fn botocore_signature(req: &Req, url: &str, secret: &str, region: &str) -> String {
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run tests/setup.sh",
-        python.display()
-    );
     let script = r#"
 import datetime, json, sys
 import botocore.auth
@@ -483,7 +467,7 @@ print(req.headers["Authorization"])
         "content_type": req.headers["content-type"],
         "region": region,
     });
-    let mut child = Command::new(python)
+    let mut child = Command::new(venv_python())
         .args(["-c", script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -1,13 +1,13 @@
 //! The sign-in emulator refuses what AWS Sign-In refuses. Other tests trust it to catch a client
 //! that gets the protocol wrong, so each rule is checked here against hand-made requests.
 
-mod login_support;
+mod support;
 
 use awsrun::jose::{b64url, uuid4, DpopKey};
 use awsrun::signin::pkce::Pkce;
 use awsrun::signin::unix_now;
-use login_support::*;
 use serde_json::{json, Value};
+use support::*;
 
 const SAME: &str = "arn:aws:signin:::devtools/same-device";
 const CROSS: &str = "arn:aws:signin:::devtools/cross-device";

@@ -2,14 +2,14 @@
 //! terminal pass through; the child gets the profile's credentials and nothing that could
 //! override them; the credential server answers only its own child.
 
-mod home;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use home::Home;
+use support::Home;
 
 const STATIC: &str = "[profile st]\naws_access_key_id = AKIASTATIC000001\naws_secret_access_key = staticsecret01\nregion = eu-west-3\n";
 

@@ -1,13 +1,13 @@
 //! Every AWS endpoint awsrun calls honours the standard settings: the endpoint overrides
 //! (`AWS_ENDPOINT_URL_*`), proxies (`HTTP_PROXY`/`HTTPS_PROXY`) and `AWS_CA_BUNDLE`.
 
-mod login_support;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-use login_support::{assert_ok, login, Emulator, Home, ALICE};
+use support::{assert_ok, login, Emulator, Home, ALICE};
 
 /// A minimal forwarding HTTP proxy on 127.0.0.1 that records the absolute URIs it was asked for.
 fn start_proxy() -> (String, Arc<Mutex<Vec<String>>>) {

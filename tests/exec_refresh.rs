@@ -4,13 +4,10 @@
 //! keys rotating several times. The same for a Rust SDK child, and through an assume-role
 //! profile sourced from the login.
 
-mod login_support;
+mod support;
 
-use std::path::PathBuf;
-use std::process::Command;
-
-use login_support::{assert_ok, login, Emulator, Home, ALICE};
 use serde_json::Value;
+use support::{assert_ok, login, venv_python, Emulator, Home, ALICE};
 
 const LIFETIME: &str = "20";
 const RUN_SECONDS: &str = "90";
@@ -33,16 +30,6 @@ while time.time() < end:
 print(json.dumps({"calls": calls, "keys": len(keys), "arns": sorted(arns)}))
 "#;
 
-fn venv_python() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-    assert!(
-        p.exists(),
-        "{} is missing: run tests/setup.sh first",
-        p.display()
-    );
-    p
-}
-
 fn signed_in(home: &Home, emu: &Emulator) {
     assert_ok(&login(
         home,
@@ -55,15 +42,10 @@ fn signed_in(home: &Home, emu: &Emulator) {
 /// Runs `program ARGS` under `awsrun -p PROFILE --` against the emulator; returns the JSON
 /// report the child prints.
 fn run_child(home: &Home, emu: &Emulator, profile: &str, program: &[&std::ffi::OsStr]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_awsrun"))
-        .args(["-p", profile, "--"])
+    let out = home
+        .awsrun(Some(&emu.base), &["-p", profile, "--"])
         .args(program)
         .arg(RUN_SECONDS)
-        .env_clear()
-        .env("HOME", &home.dir)
-        .env("PATH", "/usr/bin:/bin")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL_SIGNIN", &emu.base)
         .env("AWS_ENDPOINT_URL_STS", &emu.base)
         .env("AWS_REGION", "us-east-1")
         .output()
@@ -122,7 +104,7 @@ fn a_boto3_child_calls_sts_for_ninety_seconds_over_twenty_second_credentials() {
 #[test]
 fn a_rust_sdk_child_calls_sts_for_ninety_seconds_over_twenty_second_credentials() {
     // tests/sdk-client's `sts-loop`: the AWS SDK for Rust calling STS every 2 seconds.
-    let program = login_support::sdk_client_bin("sts-loop");
+    let program = support::sdk_client_bin("sts-loop");
     let home = Home::new("refresh-rust");
     let emu = Emulator::start(&["--credential-lifetime", LIFETIME]);
     signed_in(&home, &emu);
@@ -136,7 +118,7 @@ fn an_assume_role_profile_sourced_from_a_login_profile_stays_fresh_too() {
     let home = Home::new("refresh-role");
     let emu = Emulator::start(&["--credential-lifetime", LIFETIME]);
     signed_in(&home, &emu);
-    let mut config = home.config();
+    let mut config = home.read_config();
     config.push_str("[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = dev\nrole_session_name = tests\nregion = us-east-1\n");
     home.write(".aws/config", &config);
     let report = run_boto3_child(&home, &emu, "admin");

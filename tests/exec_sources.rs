@@ -3,13 +3,13 @@
 //! identity from a token file (profile or environment), and assume-role with an MFA code typed
 //! on the terminal.
 
-mod login_support;
+mod support;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use login_support::{assert_ok, login, Emulator, Home};
 use sha1::{Digest, Sha1};
+use support::{assert_ok, login, Emulator, Home};
 
 fn whoami(home: &Home, emu: &Emulator, args: &[&str], extra: &[(&str, &str)]) -> Output {
     let mut c = home.awsrun(Some(&emu.base), args);
@@ -157,7 +157,7 @@ fn a_role_with_mfa_serial_asks_for_the_code_on_the_terminal() {
         &["-p", "base", "--region", "us-east-1"],
         0,
     ));
-    let mut config = home.config();
+    let mut config = home.read_config();
     config.push_str("[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\nrole_session_name = alice\nregion = us-east-1\n");
     home.write(".aws/config", &config);
     let ok = on_terminal(&home, &emu, "123456\n");
@@ -231,13 +231,13 @@ fn a_role_sourced_from_instance_metadata_is_assumed_with_the_instance_keys() {
         0,
     ));
     // The "instance role" hands out keys the emulator issued, so its SigV4 check can pass.
-    let cache = home.cache(login_support::ALICE);
+    let cache = home.cache(support::ALICE);
     let at = &cache["accessToken"];
     let (imds, served) = fake_imds(serde_json::json!({
         "Code": "Success", "AccessKeyId": at["accessKeyId"], "SecretAccessKey": at["secretAccessKey"],
         "Token": at["sessionToken"], "Expiration": at["expiresAt"],
     }));
-    let mut config = home.config();
+    let mut config = home.read_config();
     config.push_str("[profile app]\nrole_arn = arn:aws:iam::123456789012:role/App\ncredential_source = Ec2InstanceMetadata\nrole_session_name = app\nregion = us-east-1\n");
     home.write(".aws/config", &config);
     let o = home

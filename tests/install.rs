@@ -2,14 +2,14 @@
 //! AWSRUN_INSTALL_BIN (this build) so the suite does not compile a release build; the cargo
 //! path is checked with a `cargo` on PATH that records how it was called.
 
-mod shell_common;
+mod support;
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use shell_common::{shell_path, stderr, stdout, TempDir, AWSRUN};
+use support::{shell_path, stderr, stdout, TempDir, AWSRUN};
 
 fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh")

@@ -1,13 +1,13 @@
 //! `awsrun list` prints `aws configure list`'s five lines byte for byte, then what is shadowed;
 //! bad input gets one clear line and the CLI's exit code.
 
-mod home;
+mod support;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use home::Home;
+use support::{as_nobody, is_root, Home};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
@@ -279,32 +279,12 @@ fn an_unreadable_file_is_a_clear_error_not_an_empty_one() {
     fs::set_permissions(h.dir.join(".aws"), fs::Permissions::from_mode(0o755)).unwrap();
     // Root reads anything, so run awsrun as an unprivileged user when we are root.
     let mut c = h.command(&["list"]);
-    if nix_is_root() {
-        c = drop_to_nobody(c);
+    if is_root() {
+        c = as_nobody(&c);
     }
     let o = c.output().unwrap();
     assert_eq!(o.status.code(), Some(255), "{}", stderr(&o));
     assert!(one_error_line(&o).contains(&format!("{} is not readable by this user", cfg.display())));
-}
-
-fn nix_is_root() -> bool {
-    fs::metadata("/proc/self")
-        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
-        .unwrap_or(false)
-}
-
-fn drop_to_nobody(c: Command) -> Command {
-    let mut d = Command::new("setpriv");
-    d.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]);
-    d.arg(c.get_program());
-    d.args(c.get_args());
-    d.env_clear();
-    for (k, v) in c.get_envs() {
-        if let Some(v) = v {
-            d.env(k, v);
-        }
-    }
-    d
 }
 
 #[test]

@@ -2,12 +2,12 @@
 //! playwright-core script driving Debian's headless Chromium. It clicks Continue on the emulator's
 //! page and follows the redirect to awsrun's callback, exactly as a user's browser would.
 
-mod login_support;
+mod support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use login_support::*;
+use support::*;
 
 #[test]
 fn chromium_signs_in_through_the_authorize_page_and_the_loopback_callback() {
@@ -65,7 +65,7 @@ fn chromium_signs_in_through_the_authorize_page_and_the_loopback_callback() {
         .contains("return to the terminal"));
 
     assert_eq!(
-        home.config(),
+        home.read_config(),
         format!(
             "# mine\n[profile web]\nregion = sa-east-1\noutput = json\nlogin_session = {BOB}\n"
         )

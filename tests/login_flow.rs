@@ -1,11 +1,11 @@
 //! `awsrun login` / `awsrun logout` against the sign-in emulator, the browser played with plain
 //! HTTP requests: what lands in the cache and the config, and how each failure is reported.
 
-mod login_support;
+mod support;
 
 use std::fs;
 
-use login_support::*;
+use support::*;
 
 #[test]
 fn same_device_login_writes_the_cli_cache_and_the_profile() {
@@ -21,7 +21,7 @@ fn same_device_login_writes_the_cli_cache_and_the_profile() {
     );
 
     assert_eq!(
-        home.config(),
+        home.read_config(),
         format!("[profile dev]\nlogin_session = {ALICE}\n")
     );
     assert_eq!(mode(&home.path(".aws/config")), 0o600);
@@ -149,7 +149,7 @@ fn an_error_redirect_ends_the_login_with_the_service_message() {
     assert_eq!(f.status.code(), Some(1));
     assert!(f.stderr.contains("awsrun: error: The sign-in service returned an error: access_denied: The user cancelled the sign-in."), "{}", f.stderr);
     assert!(home.cache_files().is_empty());
-    assert_eq!(home.config(), "[default]\nregion = us-west-2\n");
+    assert_eq!(home.read_config(), "[default]\nregion = us-west-2\n");
 }
 
 #[test]
@@ -360,12 +360,12 @@ fn a_different_session_is_not_overwritten_without_yes_when_there_is_no_terminal(
         "{}",
         f.stderr
     );
-    assert_eq!(home.config(), before);
+    assert_eq!(home.read_config(), before);
 
     let f = login(&home, &emu, &["-p", "dev", "--yes"], 0);
     assert_ok(&f);
     assert_eq!(
-        home.config(),
+        home.read_config(),
         format!("[profile dev]\nregion = us-east-1\nlogin_session = {ALICE}\n")
     );
 }
@@ -378,7 +378,7 @@ fn config_edits_change_only_the_intended_line() {
     let emu = Emulator::start(&["--identity", BOB]);
     let f = login(&home, &emu, &["-p", "dev", "--yes"], 0);
     assert_ok(&f);
-    let after = home.config();
+    let after = home.read_config();
     assert_eq!(
         after,
         before.replace(
@@ -393,7 +393,7 @@ fn config_edits_change_only_the_intended_line() {
     let f = login(&home, &emu, &["-p", "new", "--region", "us-east-1"], 0);
     assert_ok(&f);
     assert_eq!(
-        home.config(),
+        home.read_config(),
         format!("{after}[profile new]\r\nlogin_session = {BOB}\r\n")
     );
 }
@@ -429,7 +429,7 @@ fn logout_deletes_the_profile_session_and_keeps_the_profile() {
         1,
     ));
     assert_eq!(home.cache_files().len(), 2);
-    let config = home.config();
+    let config = home.read_config();
 
     let out = home.awsrun(None, &["logout", "-p", "a"]).output().unwrap();
     assert!(out.status.success());
@@ -439,7 +439,7 @@ fn logout_deletes_the_profile_session_and_keeps_the_profile() {
     );
     assert!(!home.cache_path(ALICE).exists());
     assert!(home.cache_path(BOB).exists());
-    assert_eq!(home.config(), config, "the profile stays");
+    assert_eq!(home.read_config(), config, "the profile stays");
 
     let out = home.awsrun(None, &["logout", "-p", "a"]).output().unwrap();
     assert!(out.status.success(), "logging out twice is fine");
@@ -538,7 +538,7 @@ fn a_login_session_in_the_credentials_file_is_pointed_out() {
         f.stderr
     );
     assert_eq!(
-        home.config(),
+        home.read_config(),
         format!("[default]\nlogin_session = {ALICE}\n")
     );
 }

@@ -7,12 +7,10 @@
 //! The emulator issues 2-minute credentials and rejects a rotated-out refresh token at once
 //! (`--refresh-grace 0`), so every client must refresh, and must use the newest token.
 
-mod login_support;
+mod support;
 
-use std::process::Command;
-
-use login_support::*;
 use serde_json::Value;
+use support::*;
 
 const EMULATOR_ARGS: [&str; 4] = ["--credential-lifetime", "120", "--refresh-grace", "0"];
 
@@ -75,14 +73,10 @@ print(sub)
 "#;
 
 fn python(home: &Home, emu: &Emulator, profile: &str, script: &str) -> String {
-    let out = Command::new(venv_python())
+    let out = home
+        .program(venv_python(), Some(&emu.base))
         .args(["-c", script])
-        .env_clear()
-        .env("HOME", &home.dir)
-        .env("PATH", "/usr/bin:/bin")
         .env("AWS_PROFILE", profile)
-        .env("AWS_ENDPOINT_URL_SIGNIN", &emu.base)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
         .unwrap();
     assert!(
@@ -95,14 +89,13 @@ fn python(home: &Home, emu: &Emulator, profile: &str, script: &str) -> String {
 }
 
 fn rust_sdk(home: &Home, emu: &Emulator, profile: &str) -> Value {
-    let out = Command::new(login_support::sdk_client_bin("awsrun-sdk-client"))
-        .env_clear()
-        .env("HOME", &home.dir)
-        .env("PATH", "/usr/bin:/bin")
+    let out = home
+        .program(
+            support::sdk_client_bin("awsrun-sdk-client"),
+            Some(&emu.base),
+        )
         .env("AWS_PROFILE", profile)
         .env("AWS_REGION", "us-east-1")
-        .env("AWS_ENDPOINT_URL_SIGNIN", &emu.base)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
         .unwrap();
     assert!(

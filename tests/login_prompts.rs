@@ -1,12 +1,12 @@
 //! The questions `awsrun login` asks when stdin is a terminal (a real pseudo-terminal here):
 //! the region, and whether to switch a profile to a different session.
 
-mod login_support;
+mod support;
 
 use std::io::Write;
 use std::process::Stdio;
 
-use login_support::*;
+use support::*;
 
 /// Runs a login whose stdin is a pseudo-terminal that already holds `typed`.
 fn login_on_terminal(
@@ -46,7 +46,7 @@ fn asks_for_a_region_like_the_cli_and_saves_the_answer() {
         f.stderr
     );
     assert_eq!(
-        home.config(),
+        home.read_config(),
         format!("[profile dev]\nlogin_session = {ALICE}\nregion = us-east-1\n")
     );
     assert_eq!(home.cache(ALICE)["signInRegion"], "us-east-1");
@@ -55,7 +55,7 @@ fn asks_for_a_region_like_the_cli_and_saves_the_answer() {
     let f = login_on_terminal(&home, &emu, &[], "ap-south-1\n", 0);
     assert_ok(&f);
     assert_eq!(
-        home.config(),
+        home.read_config(),
         format!("[default]\nlogin_session = {ALICE}\nregion = ap-south-1\n")
     );
     assert!(
@@ -75,7 +75,7 @@ fn a_region_from_the_profile_is_used_without_asking() {
     assert!(!f.stderr.contains("AWS Region ["), "{}", f.stderr);
     assert_eq!(home.cache(ALICE)["signInRegion"], "eu-north-1");
     assert_eq!(
-        home.config(),
+        home.read_config(),
         format!("[default]\nregion = eu-north-1\nlogin_session = {ALICE}\n")
     );
 }
@@ -98,7 +98,7 @@ fn asks_before_switching_a_profile_to_another_session() {
         "{}",
         f.stderr
     );
-    assert_eq!(home.config(), before);
+    assert_eq!(home.read_config(), before);
     assert!(
         home.cache_files().is_empty(),
         "nothing saved for a declined session"
@@ -109,7 +109,7 @@ fn asks_before_switching_a_profile_to_another_session() {
     let f = login_on_terminal(&home, &emu, &["-p", "dev"], "y\n", 1);
     assert_ok(&f);
     assert!(f.stderr.contains(&question), "{}", f.stderr);
-    assert_eq!(home.config(), before.replace(ALICE, BOB));
+    assert_eq!(home.read_config(), before.replace(ALICE, BOB));
     assert!(home.cache_path(BOB).exists());
 
     // The same session again: no question.

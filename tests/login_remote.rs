@@ -1,9 +1,9 @@
 //! `awsrun login --remote`: the cross-device URL, the code the confirmation page shows pasted on
 //! stdin, and clear messages for pastes that are not right.
 
-mod login_support;
+mod support;
 
-use login_support::*;
+use support::*;
 
 /// Starts a remote login and returns it with the authorize URL it printed.
 fn start(home: &Home, emu: &Emulator, args: &[&str]) -> (Running, String) {
@@ -59,7 +59,7 @@ fn the_code_pasted_on_stdin_completes_the_login() {
         f.stderr
     );
     assert_eq!(
-        home.config(),
+        home.read_config(),
         format!("[profile far]\nlogin_session = {ALICE}\n")
     );
     let c = home.cache(ALICE);

@@ -1,12 +1,12 @@
 //! `-p/--profile` completes the profile names in the user's files, in real bash, zsh and fish,
 //! from the checked-in completion scripts (generated_files.rs keeps them current).
 
-mod shell_common;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use shell_common::{shell_path, stderr, stdout, strip_ansi, Home, TempDir, Tmux, AWSRUN};
+use support::{shell_path, stderr, stdout, strip_ansi, Home, TempDir, Tmux, AWSRUN};
 
 fn completions(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,7 +23,7 @@ fn path() -> String {
 /// The standard profiles plus one only in the credentials file and one with a space.
 fn home() -> Home {
     let home = Home::standard();
-    let mut config = shell_common::STANDARD_CONFIG.to_string();
+    let mut config = support::STANDARD_CONFIG.to_string();
     config += "\n[profile \"my dev\"]\nregion = us-west-2\n";
     home.config(&config);
     home.write(
@@ -66,7 +66,7 @@ printf '%s\n' "${{COMPREPLY[@]}}""#,
     let out = Command::new(shell_path("bash"))
         .args(["--noprofile", "--norc", "-c", &script])
         .env_clear()
-        .env("HOME", home.path())
+        .env("HOME", &home.dir)
         .env("PATH", path())
         .output()
         .unwrap();
@@ -124,7 +124,7 @@ fn fish_completes_profile_names() {
         let out = Command::new(shell_path("fish"))
             .args(["--no-config", "-c", &script])
             .env_clear()
-            .env("HOME", home.path())
+            .env("HOME", &home.dir)
             .env("PATH", path())
             .output()
             .unwrap();
@@ -159,7 +159,7 @@ fn zsh_completes_profile_names_on_tab() {
     )
     .unwrap();
     let env = [
-        ("HOME", home.path().to_str().unwrap()),
+        ("HOME", home.dir.to_str().unwrap()),
         ("PATH", &path()),
         ("ZDOTDIR", conf.path().to_str().unwrap()),
     ];

@@ -1,9 +1,9 @@
 //! The prompt segment in real interactive bash, zsh and fish, each run under tmux with the hook
 //! loaded from its rc file the way the README says.
 
-mod shell_common;
+mod support;
 
-use shell_common::{now, shell_path, strip_ansi, Home, TempDir, Tmux, AWSRUN};
+use support::{now, shell_path, strip_ansi, Home, TempDir, Tmux, AWSRUN};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Sh {
@@ -58,7 +58,7 @@ fn start_wrapped(
 ) -> Session {
     let conf = TempDir::new("rc");
     let mut vars: Vec<(String, String)> = vec![
-        ("HOME".into(), home.path().display().to_string()),
+        ("HOME".into(), home.dir.display().to_string()),
         ("PATH".into(), "/usr/bin:/bin".into()),
     ];
     vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.clone())));
@@ -365,11 +365,11 @@ fn inside_a_real_awsrun_exec_subshell() {
 fn odd_profile_names_render_verbatim() {
     let name = r"my 100%$HOME\n";
     for sh in [Sh::Bash, Sh::Zsh, Sh::Fish] {
-        let home = Home::new();
+        let home = Home::for_shell();
         home.config("[profile \"my 100%$HOME\\\\n\"]\nlogin_session = arn:aws:iam::1:user/odd\n");
-        home.login("arn:aws:iam::1:user/odd", now() - 12 * 3600 + 2 * 3600 + 45);
-        let out = home.awsrun(&["profiles"], &[]);
-        assert_eq!(shell_common::stdout(&out).trim_end(), name, "fixture");
+        home.login_cache_at("arn:aws:iam::1:user/odd", now() - 12 * 3600 + 2 * 3600 + 45);
+        let out = home.run_with(&["profiles"], &[]);
+        assert_eq!(support::stdout(&out).trim_end(), name, "fixture");
         let env = [("AWS_PROFILE", name.to_string())];
         let s = start_with(sh, &home, &env, &rc(sh, false, 1), 100);
         let want = Want {

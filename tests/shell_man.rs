@@ -1,11 +1,11 @@
 //! The man pages render with `man -l`, without groff warnings, and say what they should.
 
-mod shell_common;
+mod support;
 
 use std::path::Path;
 use std::process::Command;
 
-use shell_common::{shell_path, stderr, stdout};
+use support::{shell_path, stderr, stdout};
 
 fn render(page: &Path) -> String {
     let out = Command::new(shell_path("man"))

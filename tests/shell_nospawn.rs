@@ -2,11 +2,11 @@
 //! the shell alone. strace follows the shell and records every process it creates; markers
 //! (`echo >FILE` to two marker files, whose opening strace logs) bracket the prompts we count.
 
-mod shell_common;
+mod support;
 
 use std::time::{Duration, Instant};
 
-use shell_common::{now, shell_path, strip_ansi, Home, TempDir, Tmux, AWSRUN};
+use support::{now, shell_path, strip_ansi, Home, TempDir, Tmux, AWSRUN};
 
 const PROMPTS: usize = 4;
 
@@ -23,7 +23,7 @@ fn spawns_between_markers(
     let marker = |name: &str| conf.path().join(name).display().to_string();
     let (start, end) = (marker("awsrun-marker-start"), marker("awsrun-marker-end"));
     let mut vars: Vec<(String, String)> = vec![
-        ("HOME".into(), home.path().display().to_string()),
+        ("HOME".into(), home.dir.display().to_string()),
         ("PATH".into(), "/usr/bin:/bin".into()),
     ];
     vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.clone())));

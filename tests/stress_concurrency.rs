@@ -28,7 +28,7 @@
 //! Throughout, a sampler thread reads the cache file in a loop: it must parse as the complete
 //! JSON document every time.
 
-mod login_support;
+mod support;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -38,8 +38,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use login_support::{assert_ok, login, venv_python, Emulator, Home, ALICE};
 use serde_json::Value;
+use support::{assert_ok, login, venv_python, Emulator, Home, ALICE};
 
 const LIFETIME: u64 = 6;
 const THRESHOLD: u64 = 2;
@@ -245,13 +245,8 @@ fn botocore_worker(
         // The environment awsrun's own processes get, so `credential_process` runs awsrun with
         // the same endpoint and threshold.
         Botocore::CredentialProcess | Botocore::Direct => {
-            let mut c = Command::new(venv_python());
-            c.env_clear()
-                .env("HOME", &home.dir)
-                .env("PATH", "/usr/bin:/bin")
-                .env("AWS_EC2_METADATA_DISABLED", "true")
-                .env("AWS_ENDPOINT_URL_SIGNIN", &emu.base)
-                .env("AWSRUN_REFRESH_THRESHOLD", THRESHOLD.to_string());
+            let mut c = home.program(venv_python(), Some(&emu.base));
+            c.env("AWSRUN_REFRESH_THRESHOLD", THRESHOLD.to_string());
             c
         }
     };
@@ -386,7 +381,7 @@ fn thirty_two_awsrun_processes_and_four_botocore_processes_share_a_rotating_sess
         &["-p", "dev", "--region", "us-east-1"],
         0,
     ));
-    let config = home.config();
+    let config = home.read_config();
     home.write(
         ".aws/config",
         &format!(
@@ -584,13 +579,9 @@ fn a_refresh_refused_because_botocore_just_rotated_the_token_waits_for_its_write
         &["-p", "dev", "--region", "us-east-1"],
         0,
     ));
-    let mut py = Command::new(venv_python())
+    let mut py = home
+        .program(venv_python(), Some(&emu.base))
         .args(["-c", BOTOCORE_SLOW_SAVE, "1"])
-        .env_clear()
-        .env("HOME", &home.dir)
-        .env("PATH", "/usr/bin:/bin")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL_SIGNIN", &emu.base)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -6,7 +6,7 @@
 //! take the real file's place, and the next write removes those of dead writers once they are
 //! old enough not to belong to a write under way elsewhere.
 
-mod login_support;
+mod support;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -15,9 +15,9 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use login_support::{assert_ok, login, Emulator, Home, Running, ALICE};
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
+use support::{assert_ok, login, Emulator, Home, Running, ALICE};
 
 /// Kills required per scenario (two scenarios, so at least 200 in all).
 const KILLS: usize = 100;

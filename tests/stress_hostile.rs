@@ -5,18 +5,18 @@
 //! clients. Every case ends in a clear error (or a correct answer), never a panic, and nothing
 //! the user had is lost: files are byte for byte what they were, the session still works.
 
-mod login_support;
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use login_support::*;
+use support::*;
 
 /// No panic; a failure says something on stderr. Returns stdout + stderr.
 fn no_panic(label: &str, o: &Output) -> String {
@@ -45,24 +45,6 @@ fn clear_failure(label: &str, o: &Output, what: &str) {
         all.contains(what),
         "{label}: the error does not name {what}: {all}"
     );
-}
-
-fn is_root() -> bool {
-    std::fs::metadata("/proc/self")
-        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
-        .unwrap_or(false)
-}
-
-fn as_nobody(c: &Command) -> Command {
-    let mut d = Command::new("setpriv");
-    d.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]);
-    d.arg(c.get_program()).args(c.get_args()).env_clear();
-    for (k, v) in c.get_envs() {
-        if let Some(v) = v {
-            d.env(k, v);
-        }
-    }
-    d
 }
 
 const COMMANDS: [&[&str]; 6] = [
@@ -216,7 +198,7 @@ fn unreadable_files_are_a_clear_error_not_an_empty_file() {
         clear_failure(&format!("unreadable config {args:?}"), &o, "config");
     }
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
-    assert_eq!(home.config(), SESSION_CONFIG);
+    assert_eq!(home.read_config(), SESSION_CONFIG);
 }
 
 #[test]
@@ -311,7 +293,7 @@ fn empty_and_newline_laden_variables_give_clear_answers() {
             no_panic(&format!("{k}={v:?} {args:?}"), &o);
         }
     }
-    assert_eq!(home.config(), "[profile dev]\nregion = us-east-1\n");
+    assert_eq!(home.read_config(), "[profile dev]\nregion = us-east-1\n");
 }
 
 /// How the stand-in sign-in service misbehaves.
@@ -451,7 +433,7 @@ fn refresh_survives(home: &Home, emu: &Emulator, how: Misbehave) {
 /// A login whose code exchange meets the misbehaving service fails clearly, writing nothing.
 fn login_survives(home: &Home, how: Misbehave) {
     let hostile = Hostile::start(how);
-    let config = home.config();
+    let config = home.read_config();
     let cache = std::fs::read(home.cache_path(ALICE)).unwrap();
     let mut run = Running::spawn(home.awsrun(
         Some(&hostile.base),
@@ -487,7 +469,7 @@ fn login_survives(home: &Home, how: Misbehave) {
         "login {how:?}: {}",
         f.stderr
     );
-    assert_eq!(home.config(), config);
+    assert_eq!(home.read_config(), config);
     assert_eq!(std::fs::read(home.cache_path(ALICE)).unwrap(), cache);
 }
 
@@ -594,7 +576,7 @@ fn callbacks_with_the_wrong_state_repeated_or_huge_are_ignored() {
     assert_eq!(http("GET", &callback, &[], b"").status, 200);
     let f = run.finish();
     assert_ok(&f);
-    assert!(home.config().contains(ALICE));
+    assert!(home.read_config().contains(ALICE));
     let notice = f
         .stderr
         .lines()

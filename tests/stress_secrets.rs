@@ -5,12 +5,12 @@
 //! issued, and the authorization code from the browser's redirect) and none may appear in any
 //! stdout or stderr, except the credentials `export` prints on stdout by design.
 
-mod login_support;
+mod support;
 
 use std::collections::BTreeSet;
 use std::process::{Command, Output};
 
-use login_support::{http, query_param, Emulator, Home, Running, ALICE};
+use support::{http, query_param, Emulator, Home, Running, ALICE};
 
 struct Run {
     label: String,
