@@ -305,6 +305,40 @@ struct Flow<'a> {
 }
 
 impl Flow<'_> {
+    /// The authorization code from the browser, or why there is none: a refusal, the timeout,
+    /// Ctrl-C. Stray errors (no state) are reported and waited past.
+    async fn wait_for_code(
+        &self,
+        cb: &mut Callback,
+        interrupt: &mut tokio::signal::unix::Signal,
+    ) -> std::result::Result<String, Failure> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(self.args.timeout);
+        loop {
+            let outcome = tokio::select! {
+                o = cb.next() => o,
+                _ = tokio::time::sleep_until(deadline) => {
+                    return Err(Error::new(Kind::Login, format!(
+                        "Gave up waiting for the browser sign-in after {} seconds. Run 'awsrun login' again (or 'awsrun login --remote' if the browser cannot reach this machine).",
+                        self.args.timeout
+                    )).into());
+                }
+                _ = interrupt.recv() => return Err(Failure::Cancelled),
+            };
+            match outcome {
+                Some(Outcome::Code(c)) => return Ok(c),
+                Some(Outcome::Stray(msg)) => eprintln!(
+                    "\rawsrun: ignored a callback without this login's state ({msg}); still waiting (Ctrl-C to cancel)"
+                ),
+                Some(Outcome::Denied(msg)) => return Err(Error::new(Kind::Login, msg).into()),
+                None => {
+                    return Err(
+                        Error::new(Kind::Login, "The sign-in callback server stopped").into(),
+                    )
+                }
+            }
+        }
+    }
+
     async fn same_device(&self) -> std::result::Result<(TokenOutput, String), Failure> {
         let mut cb = Callback::start(self.state.to_string()).await?;
         // Registered before the URL is shown, so a Ctrl-C at any point after it is ours.
@@ -333,38 +367,9 @@ impl Flow<'_> {
         let spinner = std::io::stderr()
             .is_terminal()
             .then(|| tokio::spawn(spin()));
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(self.args.timeout);
-        let code = loop {
-            let outcome = tokio::select! {
-                o = cb.next() => o,
-                _ = tokio::time::sleep_until(deadline) => {
-                    stop(spinner);
-                    return Err(Error::new(Kind::Login, format!(
-                        "Gave up waiting for the browser sign-in after {} seconds. Run 'awsrun login' again (or 'awsrun login --remote' if the browser cannot reach this machine).",
-                        self.args.timeout
-                    )).into());
-                }
-                _ = interrupt.recv() => {
-                    stop(spinner);
-                    return Err(Failure::Cancelled);
-                }
-            };
-            match outcome {
-                Some(Outcome::Code(c)) => break c,
-                Some(Outcome::Stray(msg)) => eprintln!(
-                    "\rawsrun: ignored a callback without this login's state ({msg}); still waiting (Ctrl-C to cancel)"
-                ),
-                Some(Outcome::Denied(msg)) => {
-                    stop(spinner);
-                    return Err(Error::new(Kind::Login, msg).into());
-                }
-                None => {
-                    stop(spinner);
-                    return Err(Error::new(Kind::Login, "The sign-in callback server stopped").into());
-                }
-            }
-        };
+        let code = self.wait_for_code(&mut cb, &mut interrupt).await;
         stop(spinner);
+        let code = code?;
         let redirect = cb.redirect_uri.clone();
         let out = self
             .client
