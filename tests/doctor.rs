@@ -437,9 +437,6 @@ fn web_identity_from_the_environment_outranks_the_profile() {
     assert_botocore_agrees(&fx, f, None);
 }
 
-/// A loopback HTTP server answering every request with `respond(request)`; returns the base
-/// URL and the requests seen.
-#[allow(clippy::type_complexity)]
 /// botocore's own SigV4 signer, run on the request's method, URL, body and signed headers at
 /// the request's X-Amz-Date: the Authorization it computes must be the one that was sent.
 fn botocore_signature(req: &Req, url: &str, secret: &str, region: &str) -> String {
@@ -484,6 +481,9 @@ print(req.headers["Authorization"])
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
+/// A loopback HTTP server answering every request with `respond(request)`; returns the base
+/// URL and the requests seen.
+#[allow(clippy::type_complexity)]
 fn serve(
     respond: impl Fn(&Req) -> (u16, Vec<(String, String)>, String) + Send + 'static,
 ) -> (String, Arc<Mutex<Vec<Req>>>) {
